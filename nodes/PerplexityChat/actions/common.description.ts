@@ -1,0 +1,143 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import {
+	DEFAULT_CONCURRENCY,
+	DEFAULT_MAX_RETRIES,
+	DEFAULT_MAX_WAIT_S,
+	DEFAULT_POLL_INTERVAL_S,
+	DEFAULT_TIMEOUT_MS,
+} from '../helpers/constants';
+
+export const simplifyProperty: INodeProperties = {
+	displayName: 'Simplify Output',
+	name: 'simplify',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to return a flat object (content, citations, search results, model, usage) instead of the chat completion with its choices',
+};
+
+export const includeRawResponseOption: INodeProperties = {
+	displayName: 'Include Raw Response',
+	name: 'includeRawResponse',
+	type: 'boolean',
+	default: false,
+	description: 'Whether to add the body Perplexity sent, unchanged, as raw_response',
+};
+
+const maxRetries: INodeProperties = {
+	displayName: 'Max Retries',
+	name: 'maxRetries',
+	type: 'number',
+	typeOptions: { minValue: 0, maxValue: 10 },
+	default: DEFAULT_MAX_RETRIES,
+	description:
+		'How often to retry a request after a connection error, a timeout, a rate limit (429) or a server error (5xx). Other errors are not retried.',
+};
+
+const timeout: INodeProperties = {
+	displayName: 'Timeout (Ms)',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: DEFAULT_TIMEOUT_MS,
+	description:
+		'How long to wait for the server to answer, in milliseconds. The default of 15 minutes leaves room for deep research.',
+};
+
+const pollInterval: INodeProperties = {
+	displayName: 'Poll Interval (Seconds)',
+	name: 'pollInterval',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: DEFAULT_POLL_INTERVAL_S,
+	description: 'How often to ask whether a background run has finished',
+};
+
+const maxWait: INodeProperties = {
+	displayName: 'Max Wait (Seconds)',
+	name: 'maxWait',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: DEFAULT_MAX_WAIT_S,
+	description:
+		'How long to wait for a background run before giving up on the item (the run itself goes on and can be fetched later)',
+};
+
+const concurrency: INodeProperties = {
+	displayName: 'Concurrency',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 100 },
+	default: DEFAULT_CONCURRENCY,
+	description: 'How many requests run at the same time. Output order always follows input order.',
+};
+
+const batchInterval: INodeProperties = {
+	displayName: 'Batch Interval (Ms)',
+	name: 'batchInterval',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: 0,
+	description:
+		'Pause between batches, in milliseconds. Above 0, items go in batches of Concurrency items with this pause in between; 0 keeps Concurrency requests running all the time.',
+};
+
+const requestsPerMinute: INodeProperties = {
+	displayName: 'Max Requests per Minute',
+	name: 'requestsPerMinute',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: 0,
+	description:
+		'Spread requests out to stay under your Perplexity usage tier (retries count too). 0 means no cap.',
+};
+
+export const requestOptionsForPolling: INodeProperties[] = [
+	concurrency,
+	maxRetries,
+	maxWait,
+	pollInterval,
+	timeout,
+];
+
+export const requestOptionsForCompletion: INodeProperties[] = [
+	{
+		displayName: 'Background Mode',
+		name: 'background',
+		type: 'options',
+		displayOptions: { show: { '/api': ['agent'] } },
+		options: [
+			{ name: 'Off', value: 'off', description: 'Wait for the answer on an open connection' },
+			{
+				name: 'Submit Only',
+				value: 'submit',
+				description:
+					'Start the run and output its ID at once; fetch the answer later with Get Response (e.g. after a Wait node)',
+			},
+			{
+				name: 'Submit and Wait',
+				value: 'wait',
+				description:
+					'Start the run in the background and poll until it is done (for slow presets and deep research)',
+			},
+		],
+		default: 'off',
+		description: 'Run long research in the background instead of holding a connection open',
+	},
+	batchInterval,
+	concurrency,
+	maxRetries,
+	requestsPerMinute,
+	{ ...maxWait, displayOptions: { show: { '/api': ['agent'] } } },
+	{ ...pollInterval, displayOptions: { show: { '/api': ['agent'] } } },
+	{
+		displayName: 'Stream Response',
+		name: 'stream',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to receive the answer as a stream of server-sent events. When the trigger streams its response (Webhook or Chat Trigger set to streaming), the text reaches the caller as it arrives. Left out, the node streams exactly when the trigger does.',
+	},
+	timeout,
+];

@@ -1,0 +1,98 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+
+import { InputError } from '../helpers/inputError';
+import type { ExecutionSettings } from '../helpers/interfaces';
+import { runPool } from '../helpers/scheduling';
+
+export type ItemError = NodeApiError | NodeOperationError;
+
+/** Bad input as n8n reports it: the field, the rule, and the item it came from. */
+export function inputErrorFor(
+	context: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+): ItemError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	if (error instanceof InputError) {
+		return new NodeOperationError(context.getNode(), `${error.message} [item ${itemIndex}]`, {
+			itemIndex,
+			description: error.hint,
+		});
+	}
+	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+}
+
+function errorJson(error: ItemError, itemIndex: number): IDataObject {
+	const json: IDataObject = { error: error.message, item: itemIndex };
+	if (error.description) json.description = error.description;
+	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
+	return json;
+}
+
+/**
+ * The item loop of both operations. Every item is prepared (read and checked) before the first
+ * request goes out, so bad input costs nothing; then requests run `concurrency` at a time.
+ * Each input item gives exactly one output item, in input order and paired to its input, or one
+ * error: with Continue On Fail as an error item in its place, otherwise the node fails with the
+ * error of the first failing item and starts no further requests.
+ */
+export async function runItems<Prepared>(
+	context: IExecuteFunctions,
+	execution: ExecutionSettings,
+	prepare: (itemIndex: number) => Prepared,
+	run: (prepared: Prepared, itemIndex: number) => Promise<IDataObject | ItemError>,
+): Promise<INodeExecutionData[][]> {
+	const count = context.getInputData().length;
+	const continueOnFail = context.continueOnFail();
+
+	const prepared = Array.from({ length: count }, (_, itemIndex) => {
+		try {
+			return { value: prepare(itemIndex) };
+		} catch (error) {
+			return { error: inputErrorFor(context, error, itemIndex) };
+		}
+	});
+	const firstBad = prepared.find((entry) => 'error' in entry);
+	if (firstBad?.error && !continueOnFail) throw firstBad.error;
+
+	let failed = false;
+	const cancelSignal = context.getExecutionCancelSignal?.();
+	const outcomes = await runPool(
+		count,
+		async (itemIndex): Promise<IDataObject | ItemError> => {
+			const entry = prepared[itemIndex];
+			let outcome: IDataObject | ItemError;
+			if ('error' in entry) {
+				outcome = entry.error as ItemError;
+			} else {
+				try {
+					outcome = await run(entry.value as Prepared, itemIndex);
+				} catch (error) {
+					outcome = inputErrorFor(context, error, itemIndex);
+				}
+			}
+			if (outcome instanceof Error) failed = true;
+			return outcome;
+		},
+		{
+			concurrency: execution.concurrency,
+			batchIntervalMs: execution.batchIntervalMs,
+			sleep,
+			shouldStop: () => (failed && !continueOnFail) || cancelSignal?.aborted === true,
+		},
+	);
+
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
+		const outcome = outcomes[itemIndex];
+		if (outcome === undefined) continue;
+		if (outcome instanceof Error) {
+			if (!continueOnFail) throw outcome;
+			output.push({ json: errorJson(outcome, itemIndex), pairedItem: { item: itemIndex } });
+		} else {
+			output.push({ json: outcome, pairedItem: { item: itemIndex } });
+		}
+	}
+	return [output];
+}

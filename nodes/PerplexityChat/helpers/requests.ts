@@ -1,0 +1,110 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { ChatSettings, SearchSettings } from './interfaces';
+import { resolveAgentModel } from './models';
+
+/** Leaves out what the user did not set: both APIs treat a sent field as a choice. */
+function compact(entries: IDataObject): IDataObject {
+	const body: IDataObject = {};
+	for (const [key, value] of Object.entries(entries)) {
+		if (value === undefined) continue;
+		if (Array.isArray(value) && value.length === 0) continue;
+		if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+			if (Object.keys(value).length === 0) continue;
+		}
+		body[key] = value;
+	}
+	return body;
+}
+
+function dateFilters(search: SearchSettings): IDataObject {
+	return compact({
+		search_recency_filter: search.recency,
+		search_after_date_filter: search.publishedAfter,
+		search_before_date_filter: search.publishedBefore,
+		last_updated_after_filter: search.updatedAfter,
+		last_updated_before_filter: search.updatedBefore,
+	});
+}
+
+/**
+ * POST /v1/agent. The Agent API refuses unknown fields, so the Sonar-only settings (Top K, the
+ * penalties, search mode, images, related questions, language filter) are never sent here.
+ */
+export function buildAgentRequest(settings: ChatSettings): IDataObject {
+	const { model, preset } = resolveAgentModel(settings.model);
+	const { search } = settings;
+	const models = settings.fallbackModels.length
+		? [...(model ? [model] : []), ...settings.fallbackModels]
+		: undefined;
+
+	const webSearch = search.disabled
+		? undefined
+		: compact({
+				type: 'web_search',
+				filters: compact({
+					search_domain_filter: search.domainFilter,
+					...dateFilters(search),
+				}),
+				search_context_size: search.contextSize,
+				max_results: search.maxResults,
+				user_location: search.userLocation as IDataObject | undefined,
+			});
+
+	return compact({
+		preset,
+		model: models ? undefined : model,
+		models,
+		input: settings.messages.map(({ role, content }) => ({ type: 'message', role, content })),
+		max_output_tokens: settings.maxTokens,
+		temperature: settings.temperature,
+		top_p: settings.topP,
+		reasoning: settings.reasoningEffort ? { effort: settings.reasoningEffort } : undefined,
+		response_format: settings.jsonSchema
+			? { type: 'json_schema', json_schema: compact({ ...settings.jsonSchema }) }
+			: undefined,
+		tools: webSearch ? [webSearch] : undefined,
+		// Offering the tool only lets the model decide; Sonar always searched, so force it.
+		tool_choice: webSearch && search.always ? { type: 'web_search' } : undefined,
+		language_preference: settings.languagePreference,
+		max_steps: settings.maxSteps,
+		stream: settings.stream || undefined,
+		background: settings.background !== 'off' || undefined,
+	});
+}
+
+/** POST /chat/completions, the Sonar wire format the seed documents. */
+export function buildSonarRequest(settings: ChatSettings): IDataObject {
+	const { search } = settings;
+	return compact({
+		model: settings.model,
+		messages: settings.messages.map(({ role, content }) => ({ role, content })),
+		max_tokens: settings.maxTokens,
+		temperature: settings.temperature,
+		top_p: settings.topP,
+		top_k: settings.topK,
+		frequency_penalty: settings.frequencyPenalty,
+		presence_penalty: settings.presencePenalty,
+		reasoning_effort: settings.reasoningEffort,
+		language_preference: settings.languagePreference,
+		response_format: settings.jsonSchema
+			? { type: 'json_schema', json_schema: compact({ ...settings.jsonSchema }) }
+			: undefined,
+		stream: settings.stream || undefined,
+		disable_search: search.disabled || undefined,
+		search_mode: search.searchMode,
+		search_domain_filter: search.domainFilter,
+		...dateFilters(search),
+		search_language_filter: search.languageFilter,
+		return_images: search.returnImages,
+		return_related_questions: search.returnRelatedQuestions,
+		web_search_options: compact({
+			search_context_size: search.contextSize,
+			user_location: search.userLocation as IDataObject | undefined,
+		}),
+	});
+}
+
+export function buildRequest(settings: ChatSettings): IDataObject {
+	return settings.api === 'agent' ? buildAgentRequest(settings) : buildSonarRequest(settings);
+}

@@ -1,0 +1,205 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { MAX_DOMAIN_FILTERS, MAX_DOMAIN_LENGTH } from './constants';
+import { InputError } from './inputError';
+import type { JsonSchemaFormat, UserLocation } from './interfaces';
+
+/** JSON.parse without throwing, so that callers can report the problem as bad input. */
+export function parseJson(text: string): { value: unknown } | { problem: string } {
+	try {
+		return { value: JSON.parse(text) as unknown };
+	} catch (error) {
+		return { problem: (error as Error).message };
+	}
+}
+
+interface NumberRule {
+	min?: number;
+	max?: number;
+	/** The lower bound itself is not allowed. */
+	exclusiveMin?: boolean;
+	integer?: boolean;
+}
+
+/** A number option the user set (or undefined when left out), checked against its range. */
+export function checkNumber(field: string, value: unknown, rule: NumberRule): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const number = typeof value === 'string' ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isFinite(number)) {
+		throw new InputError(field, `must be a number, got ${JSON.stringify(value)}`);
+	}
+	if (rule.integer && !Number.isInteger(number)) {
+		throw new InputError(field, `must be a whole number, got ${number}`);
+	}
+	const { min, max } = rule;
+	const belowMin = min !== undefined && (rule.exclusiveMin ? number <= min : number < min);
+	if (belowMin || (max !== undefined && number > max)) {
+		throw new InputError(field, `must be ${describeRange(rule)}, got ${number}`);
+	}
+	return number;
+}
+
+function describeRange({ min, max, exclusiveMin }: NumberRule): string {
+	if (min !== undefined && max !== undefined) {
+		return exclusiveMin ? `greater than ${min} and at most ${max}` : `between ${min} and ${max}`;
+	}
+	if (min !== undefined) return exclusiveMin ? `greater than ${min}` : `at least ${min}`;
+	return `at most ${max}`;
+}
+
+export function checkChoice(
+	field: string,
+	value: unknown,
+	allowed: readonly string[],
+): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	if (typeof value !== 'string' || !allowed.includes(value)) {
+		throw new InputError(
+			field,
+			`must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`,
+		);
+	}
+	return value;
+}
+
+/** A comma- or newline-separated list, or an array from an expression. */
+export function toList(value: unknown): string[] {
+	if (value === undefined || value === null || value === '') return [];
+	const entries = Array.isArray(value) ? value : String(value).split(/[,\n]/);
+	return entries.map((entry) => String(entry).trim()).filter((entry) => entry !== '');
+}
+
+/** Domains to search in, or to leave out with a leading "-", as Perplexity's filter takes them. */
+export function checkDomainFilter(field: string, value: unknown): string[] {
+	const domains = toList(value);
+	if (domains.length > MAX_DOMAIN_FILTERS) {
+		throw new InputError(
+			field,
+			`has ${domains.length} entries: at most ${MAX_DOMAIN_FILTERS} are allowed`,
+		);
+	}
+	for (const domain of domains) {
+		if (/^-?[a-z][a-z0-9+.-]*:\/\//i.test(domain)) {
+			throw new InputError(
+				field,
+				`"${domain}" has a scheme: give the domain alone, e.g. nature.com`,
+			);
+		}
+		const bare = domain.startsWith('-') ? domain.slice(1) : domain;
+		if (bare.length > MAX_DOMAIN_LENGTH) {
+			throw new InputError(
+				field,
+				`"${bare.slice(0, 40)}…" is longer than ${MAX_DOMAIN_LENGTH} characters`,
+			);
+		}
+		if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*(\/\S*)?$/i.test(bare)) {
+			throw new InputError(
+				field,
+				`"${domain}" is not a domain (e.g. nature.com, or -reddit.com to exclude)`,
+			);
+		}
+	}
+	return domains;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/;
+const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+
+/**
+ * Perplexity's date filters take MM/DD/YYYY. The editor's date picker gives ISO text, and
+ * expressions may give ISO text, MM/DD/YYYY or a Luxon DateTime ({{ $now }}).
+ */
+export function toPerplexityDate(field: string, value: unknown): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const text =
+		typeof value === 'object' && typeof (value as { toISO?: unknown }).toISO === 'function'
+			? String((value as { toISO: () => string }).toISO())
+			: String(value).trim();
+	let year: number;
+	let month: number;
+	let day: number;
+	const iso = ISO_DATE.exec(text);
+	const us = US_DATE.exec(text);
+	if (iso) {
+		[year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+	} else if (us) {
+		[month, day, year] = [Number(us[1]), Number(us[2]), Number(us[3])];
+	} else {
+		throw new InputError(
+			field,
+			`"${text}" is not a date: use the date picker, YYYY-MM-DD or MM/DD/YYYY`,
+		);
+	}
+	const date = new Date(Date.UTC(year, month - 1, day));
+	if (
+		date.getUTCFullYear() !== year ||
+		date.getUTCMonth() !== month - 1 ||
+		date.getUTCDate() !== day
+	) {
+		throw new InputError(field, `"${text}" is not a real calendar date`);
+	}
+	return `${String(month).padStart(2, '0')}/${String(day).padStart(2, '0')}/${year}`;
+}
+
+/** MM/DD/YYYY dates compared as dates. */
+export function isAfter(a: string, b: string): boolean {
+	const key = (date: string) => date.slice(6) + date.slice(0, 2) + date.slice(3, 5);
+	return key(a) > key(b);
+}
+
+export function checkUserLocation(
+	field: string,
+	value: IDataObject | undefined,
+): UserLocation | undefined {
+	if (!value) return undefined;
+	const location: UserLocation = {
+		latitude: checkNumber(`${field} → Latitude`, value.latitude, { min: -90, max: 90 }),
+		longitude: checkNumber(`${field} → Longitude`, value.longitude, { min: -180, max: 180 }),
+	};
+	for (const key of ['country', 'region', 'city'] as const) {
+		const text = typeof value[key] === 'string' ? (value[key] as string).trim() : '';
+		if (text !== '') location[key] = text;
+	}
+	if (location.country !== undefined && !/^[A-Za-z]{2}$/.test(location.country)) {
+		throw new InputError(
+			`${field} → Country`,
+			`"${location.country}" is not a two-letter country code (e.g. US, DE)`,
+		);
+	}
+	if ((location.latitude === undefined) !== (location.longitude === undefined)) {
+		throw new InputError(field, 'give both Latitude and Longitude, or neither');
+	}
+	const set = Object.entries(location).filter(([, entry]) => entry !== undefined);
+	return set.length === 0 ? undefined : (Object.fromEntries(set) as UserLocation);
+}
+
+export function checkJsonSchema(
+	field: string,
+	value: IDataObject | undefined,
+): JsonSchemaFormat | undefined {
+	if (!value) return undefined;
+	const name =
+		typeof value.name === 'string' && value.name.trim() !== '' ? value.name.trim() : 'response';
+	if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+		throw new InputError(`${field} → Name`, `"${name}" must be 1 to 64 letters, digits, _ or -`);
+	}
+	let schema: unknown = value.schema;
+	if (typeof schema === 'string') {
+		const result = parseJson(schema);
+		if ('problem' in result)
+			throw new InputError(`${field} → Schema`, `is not valid JSON (${result.problem})`);
+		schema = result.value;
+	}
+	if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
+		throw new InputError(
+			`${field} → Schema`,
+			'must be a JSON Schema object, e.g. {"type": "object", "properties": {…}}',
+		);
+	}
+	const format: JsonSchemaFormat = { name, schema: schema as IDataObject };
+	if (typeof value.description === 'string' && value.description.trim() !== '') {
+		format.description = value.description.trim();
+	}
+	if (typeof value.strict === 'boolean') format.strict = value.strict;
+	return format;
+}

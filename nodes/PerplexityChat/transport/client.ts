@@ -1,0 +1,201 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { CREDENTIAL_TYPE } from '../helpers/constants';
+import type { RateLimiter } from '../helpers/scheduling';
+import { type ApiFailure, httpFailure, requestErrorFailure, retryDelayMs } from './failures';
+import { SseParser } from './sse';
+import { AgentStreamAccumulator, SonarStreamAccumulator, type StreamAccumulator } from './streams';
+
+export interface ApiRequest {
+	method: IHttpRequestMethods;
+	path: string;
+	body?: IDataObject;
+	/** Ask for server-sent events, in the event format of this API. */
+	stream?: 'agent' | 'sonar';
+}
+
+export interface CallOptions {
+	timeoutMs: number;
+	maxRetries: number;
+	limiter?: RateLimiter;
+	/** Receives text deltas of a streamed answer as they arrive. */
+	onText?: (delta: string) => void;
+}
+
+export type CallResult =
+	| { ok: true; body: IDataObject; attempts: number }
+	| { ok: false; failure: ApiFailure; attempts: number };
+
+type Outcome = { body: IDataObject } | { failure: ApiFailure };
+
+type Context = IExecuteFunctions | ILoadOptionsFunctions;
+
+/**
+ * The one place that talks HTTP to Perplexity. Every attempt goes through n8n's authenticated
+ * request helper with status errors turned off, so that this class sees every status, header and
+ * body and applies the official SDK's retry rules per request.
+ */
+export class PerplexityClient {
+	constructor(
+		private readonly context: Context,
+		private readonly baseUrl: string,
+	) {}
+
+	async call(request: ApiRequest, options: CallOptions): Promise<CallResult> {
+		let forwardedText = false;
+		const onText = options.onText
+			? (delta: string) => {
+					forwardedText = true;
+					options.onText?.(delta);
+				}
+			: undefined;
+
+		for (let attempts = 1; ; attempts++) {
+			await options.limiter?.acquire();
+			const outcome = await this.attempt(request, options.timeoutMs, onText);
+			if ('body' in outcome) return { ok: true, body: outcome.body, attempts };
+
+			// Text already shown to a caller cannot be taken back, so a broken stream is not retried.
+			const { failure } = outcome;
+			if (!failure.retryable || attempts > options.maxRetries || forwardedText) {
+				return { ok: false, failure, attempts };
+			}
+			await sleep(retryDelayMs(attempts - 1, failure.retryAfterMs));
+			if (this.cancelled()) {
+				return {
+					ok: false,
+					failure: { kind: 'cancelled', message: 'The execution was cancelled', retryable: false },
+					attempts,
+				};
+			}
+		}
+	}
+
+	private cancelled(): boolean {
+		return 'getExecutionCancelSignal' in this.context
+			? this.context.getExecutionCancelSignal()?.aborted === true
+			: false;
+	}
+
+	private async attempt(
+		request: ApiRequest,
+		timeoutMs: number,
+		onText?: (delta: string) => void,
+	): Promise<Outcome> {
+		const options: IHttpRequestOptions = {
+			method: request.method,
+			url: `${this.baseUrl}${request.path}`,
+			headers: { Accept: request.stream ? 'text/event-stream' : 'application/json' },
+			encoding: request.stream ? 'stream' : 'text',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: timeoutMs,
+		};
+		if (request.body) options.body = request.body;
+
+		let response: IN8nHttpFullResponse;
+		try {
+			response = (await this.context.helpers.httpRequestWithAuthentication.call(
+				this.context,
+				CREDENTIAL_TYPE,
+				options,
+			)) as IN8nHttpFullResponse;
+		} catch (error) {
+			return { failure: requestErrorFailure(error, timeoutMs, this.cancelled()) };
+		}
+
+		const status = response.statusCode;
+		const headers = response.headers as Record<string, string>;
+		if (status < 200 || status >= 300) {
+			const text = request.stream ? await readText(response.body) : bodyText(response.body);
+			return { failure: httpFailure(status, headers, text) };
+		}
+		if (request.stream) {
+			const accumulator =
+				request.stream === 'agent' ? new AgentStreamAccumulator() : new SonarStreamAccumulator();
+			return await this.consume(response.body, accumulator, timeoutMs, onText);
+		}
+		return parseJsonBody(bodyText(response.body));
+	}
+
+	private async consume(
+		stream: unknown,
+		accumulator: StreamAccumulator,
+		timeoutMs: number,
+		onText?: (delta: string) => void,
+	): Promise<Outcome> {
+		const parser = new SseParser();
+		const decoder = new TextDecoder();
+		const take = (events: ReturnType<SseParser['push']>) => {
+			for (const event of events) {
+				const delta = accumulator.accept(event);
+				if (delta && onText) onText(delta);
+			}
+		};
+		try {
+			for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
+				take(
+					parser.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })),
+				);
+			}
+		} catch (error) {
+			const failure = requestErrorFailure(error, timeoutMs, this.cancelled());
+			if (failure.kind === 'network') {
+				failure.kind = 'stream';
+				failure.message = `The stream broke off: ${failure.message.replace(/^Could not get an answer: /, '')}`;
+			}
+			return { failure };
+		}
+		take(parser.push(decoder.decode()));
+		take(parser.end());
+		return accumulator.finish();
+	}
+}
+
+function bodyText(body: unknown): string {
+	if (typeof body === 'string') return body;
+	if (body instanceof Uint8Array) return new TextDecoder().decode(body);
+	return body === undefined || body === null ? '' : JSON.stringify(body);
+}
+
+/** The body of an error status that arrived as a stream (we asked for SSE). */
+async function readText(body: unknown): Promise<string> {
+	if (!body || typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function') {
+		return bodyText(body);
+	}
+	const decoder = new TextDecoder();
+	let text = '';
+	try {
+		for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+			text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+		}
+	} catch {
+		// A reset while reading an error body still leaves the status, which is what matters.
+	}
+	return text + decoder.decode();
+}
+
+function parseJsonBody(text: string): Outcome {
+	try {
+		const body: unknown = JSON.parse(text);
+		if (body && typeof body === 'object' && !Array.isArray(body))
+			return { body: body as IDataObject };
+	} catch {
+		// handled below, like any other body that is not a JSON object
+	}
+	return {
+		failure: {
+			kind: 'malformed',
+			message: `The answer is not the JSON object the API sends: ${text.slice(0, 80) || '(empty body)'}`,
+			retryable: true,
+		},
+	};
+}

@@ -1,0 +1,94 @@
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import type { ApiFailure } from './failures';
+
+/** Takes every occurrence of the given secrets (and anything shaped like a Perplexity key) out. */
+export function redact(text: string, secrets: readonly string[]): string {
+	let clean = text;
+	for (const secret of secrets) {
+		if (secret.length >= 4) clean = clean.split(secret).join('[redacted]');
+	}
+	return clean
+		.replace(/pplx-[A-Za-z0-9]{8,}/g, 'pplx-[redacted]')
+		.replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
+}
+
+function hint(failure: ApiFailure): string | undefined {
+	const { status, type = '', param } = failure;
+	if (failure.kind === 'timeout') {
+		return 'Raise Timeout under Request Options, or use Background Mode for long research.';
+	}
+	if (failure.kind === 'network')
+		return 'Check the Base URL of the credential and that the server can be reached.';
+	if (failure.kind === 'stream') return 'The answer was not complete, so it was not passed on.';
+	if (failure.kind === 'malformed') return 'The server or a proxy in between sent a broken answer.';
+	if (failure.kind === 'unfinished') {
+		return `The run goes on at Perplexity: fetch it later with the Get Response operation and ID ${failure.responseId}.`;
+	}
+	if (status === 401 || type === 'invalid_api_key') {
+		return 'Check the API key in the Perplexity Chat API credential (Perplexity: Settings → API).';
+	}
+	if (status === 403) return 'This API key may not use this API or model.';
+	if (status === 429) {
+		return 'Perplexity rate limit: lower Concurrency or set Max Requests per Minute under Request Options.';
+	}
+	if (type === 'invalid_model' || /model/i.test(param ?? '')) {
+		return 'Check the Model: pick one from the list, use a preset, or check the ID.';
+	}
+	if (/unknown field/i.test(failure.message)) {
+		return 'The endpoint refused a field this node sent. A gateway that does not speak the Agent API may work with API set to Sonar Chat Completions.';
+	}
+	if (status === 413) return 'The messages are too large (Perplexity accepts up to 32 MiB).';
+	if (status !== undefined && status >= 500)
+		return 'Perplexity could not answer just now; try again later.';
+	return undefined;
+}
+
+function headline(failure: ApiFailure): string {
+	if (failure.kind === 'http') {
+		const type = failure.type ? ` (${failure.type})` : '';
+		return `Perplexity API error ${failure.status}${type}: ${failure.message}`;
+	}
+	if (failure.kind === 'run') return `The Agent run ended as ${failure.type}: ${failure.message}`;
+	return failure.message;
+}
+
+/**
+ * The error a failed item reports: Perplexity's own message, type and status, how many attempts
+ * were made, and a hint. Built from plain data so that no request (and no Authorization header)
+ * rides along inside it.
+ */
+export function failureToNodeApiError(
+	node: INode,
+	failure: ApiFailure,
+	attempts: number,
+	itemIndex: number,
+	secrets: readonly string[],
+): NodeApiError {
+	const tried =
+		attempts > 1
+			? ` [${attempts} attempts${failure.status ? `, last status ${failure.status}` : ''}]`
+			: '';
+	const message = redact(headline(failure) + tried, secrets);
+	const details = [
+		hint(failure),
+		failure.requestId ? `Request ID: ${failure.requestId}` : undefined,
+	]
+		.filter(Boolean)
+		.join(' ');
+	const response: JsonObject = {
+		message: redact(failure.message, secrets),
+		kind: failure.kind,
+		attempts,
+	};
+	for (const key of ['status', 'type', 'code', 'param', 'requestId', 'responseId'] as const) {
+		if (failure[key] !== undefined) response[key] = failure[key] as string | number;
+	}
+	return new NodeApiError(node, response, {
+		message,
+		description: details ? redact(details, secrets) : undefined,
+		httpCode: failure.status !== undefined ? String(failure.status) : undefined,
+		itemIndex,
+	});
+}
