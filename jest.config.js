@@ -1,5 +1,5 @@
 /** Four suites, run one at a time by scripts/test-all.js; each can also be run alone. */
-const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 const project = (name, extra = {}) => ({
 	displayName: name,
@@ -11,7 +11,9 @@ const project = (name, extra = {}) => ({
 
 module.exports = {
 	projects: [
-		project('unit', { testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/sandbox/**/*.test.ts'] }),
+		project('unit', {
+			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/sandbox/**/*.test.ts'],
+		}),
 		project('workflow'),
 		project('e2e'),
 		project('browser'),

@@ -166,6 +166,11 @@ export function checkUserLocation(
 			`"${location.country}" is not a two-letter country code (e.g. US, DE)`,
 		);
 	}
+	// The editor's number fields start at 0: 0, 0 (a point in the Atlantic) means "not given".
+	if (location.latitude === 0 && location.longitude === 0) {
+		delete location.latitude;
+		delete location.longitude;
+	}
 	if ((location.latitude === undefined) !== (location.longitude === undefined)) {
 		throw new InputError(field, 'give both Latitude and Longitude, or neither');
 	}
