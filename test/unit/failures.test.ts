@@ -137,13 +137,14 @@ describe('runFailure', () => {
 			kind: 'run',
 			message: 'Upstream broke',
 			type: 'internal_error',
+			runStatus: 'failed',
 			code: 'E1',
 			responseId: 'resp_1',
 			retryable: false,
 		});
 		expect(runFailure({ status: 'cancelled' })).toMatchObject({
 			message: 'The run was cancelled',
-			type: 'cancelled',
+			runStatus: 'cancelled',
 		});
 	});
 });

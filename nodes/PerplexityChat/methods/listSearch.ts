@@ -55,7 +55,7 @@ export async function searchModels(
 		{ timeoutMs: 30_000, maxRetries: 2 },
 	);
 	if (!result.ok) {
-		throw failureToNodeApiError(this.getNode(), result.failure, result.attempts, 0, [
+		throw failureToNodeApiError(this.getNode(), result.failure, result.attempts, undefined, [
 			String(credentials.apiKey ?? ''),
 		]);
 	}

@@ -72,7 +72,7 @@ export class PerplexityClient {
 			if (this.cancelled()) {
 				return {
 					ok: false,
-					failure: { kind: 'cancelled', message: 'The execution was cancelled', retryable: false },
+					failure: { kind: 'cancelled', message: 'The execution was canceled', retryable: false },
 					attempts,
 				};
 			}

@@ -25,6 +25,8 @@ export interface ApiFailure {
 	retryAfterMs?: number;
 	/** For unfinished background runs: the id to fetch later with Get Response. */
 	responseId?: string;
+	/** For runs: the status the run ended with (failed or cancelled). */
+	runStatus?: string;
 }
 
 /** 408, 409, 429 and 5xx are worth another try; other statuses will not change by retrying. */
@@ -185,7 +187,8 @@ export function runFailure(response: {
 				: cancelled
 					? 'The run was cancelled'
 					: 'The run failed without a message',
-		type: typeof error.type === 'string' ? error.type : String(response.status),
+		type: typeof error.type === 'string' ? error.type : undefined,
+		runStatus: cancelled ? 'cancelled' : 'failed',
 		code: typeof error.code === 'string' || typeof error.code === 'number' ? error.code : undefined,
 		responseId: typeof response.id === 'string' ? response.id : undefined,
 		retryable: false,
@@ -212,7 +215,7 @@ export function requestErrorFailure(
 		current = candidate.cause;
 	}
 	if (aborted || (code !== undefined && CANCEL_CODES.has(code))) {
-		return { kind: 'cancelled', message: 'The execution was cancelled', retryable: false, code };
+		return { kind: 'cancelled', message: 'The execution was canceled', retryable: false, code };
 	}
 	if ((code !== undefined && TIMEOUT_CODES.has(code)) || /timeout/i.test(message)) {
 		return {

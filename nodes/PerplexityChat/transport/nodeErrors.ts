@@ -50,7 +50,11 @@ function headline(failure: ApiFailure): string {
 		const type = failure.type ? ` (${failure.type})` : '';
 		return `Perplexity API error ${failure.status}${type}: ${failure.message}`;
 	}
-	if (failure.kind === 'run') return `The Agent run ended as ${failure.type}: ${failure.message}`;
+	if (failure.kind === 'run') {
+		const ended = failure.runStatus === 'cancelled' ? 'was cancelled' : 'failed';
+		const type = failure.type && failure.type !== failure.runStatus ? ` (${failure.type})` : '';
+		return `The Agent run ${ended}${type}: ${failure.message}`;
+	}
 	return failure.message;
 }
 
@@ -63,14 +67,15 @@ export function failureToNodeApiError(
 	node: INode,
 	failure: ApiFailure,
 	attempts: number,
-	itemIndex: number,
+	itemIndex: number | undefined,
 	secrets: readonly string[],
 ): NodeApiError {
 	const tried =
 		attempts > 1
 			? ` [${attempts} attempts${failure.status ? `, last status ${failure.status}` : ''}]`
 			: '';
-	const message = redact(headline(failure) + tried, secrets);
+	const item = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
+	const message = redact(headline(failure) + tried + item, secrets);
 	const details = [
 		hint(failure),
 		failure.requestId ? `Request ID: ${failure.requestId}` : undefined,

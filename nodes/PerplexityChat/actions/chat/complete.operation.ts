@@ -537,10 +537,11 @@ export async function execute(
 	client: PerplexityClient,
 	secrets: string[],
 ): Promise<INodeExecutionData[][]> {
-	const execution: ExecutionSettings = resolveExecutionSettings(
-		this.getNodeParameter('requestOptions', 0, {}) as IDataObject,
-	);
+	const requestOptions = this.getNodeParameter('requestOptions', 0, {}) as IDataObject;
+	const execution: ExecutionSettings = resolveExecutionSettings(requestOptions);
 	const callerStreams = typeof this.isStreaming === 'function' && this.isStreaming();
+	// A streaming caller shows one text: items answered one at a time reach it in order, not mixed.
+	if (callerStreams && requestOptions.stream !== false) execution.concurrency = 1;
 	const limiter = new RateLimiter(execution.requestsPerMinute, sleep);
 
 	const prepare = (itemIndex: number): PreparedChat => {
@@ -558,7 +559,12 @@ export async function execute(
 
 	return await runItems(this, execution, prepare, async ({ settings, body, output }, itemIndex) => {
 		const forward = callerStreams && settings.stream;
-		if (forward) this.sendChunk('begin', itemIndex);
+		// sendChunk may return a promise, depending on the n8n version: wait for each one.
+		const send = async (...chunk: Parameters<IExecuteFunctions['sendChunk']>) => {
+			await Promise.resolve(this.sendChunk(...chunk));
+		};
+		if (forward) await send('begin', itemIndex);
+		const pending: Array<Promise<void>> = [];
 		const result = await client.call(
 			{
 				method: 'POST',
@@ -570,15 +576,20 @@ export async function execute(
 				timeoutMs: execution.timeoutMs,
 				maxRetries: execution.maxRetries,
 				limiter,
-				onText: forward ? (delta) => this.sendChunk('item', itemIndex, delta) : undefined,
+				onText: forward ? (delta) => void pending.push(send('item', itemIndex, delta)) : undefined,
 			},
 		);
-		if (forward) this.sendChunk('end', itemIndex);
 
 		const finished =
 			result.ok && settings.background === 'wait'
 				? await waitForRun(client, result.body, execution, limiter)
 				: result;
-		return itemOutput(this.getNode(), settings.api, finished, output, itemIndex, secrets);
+		const outcome = itemOutput(this.getNode(), settings.api, finished, output, itemIndex, secrets);
+		if (forward) {
+			await Promise.all(pending);
+			if (outcome instanceof Error) await send('error', itemIndex, outcome.message);
+			else await send('end', itemIndex);
+		}
+		return outcome;
 	});
 }
