@@ -1,0 +1,306 @@
+// @ts-check
+'use strict';
+
+const { ApiError } = require('./errors');
+const { compose, tokens, truncate } = require('./answers');
+const { AGENT_BY_ID, SEARCH_CALL_COST, price } = require('./models');
+const { sendJson } = require('./respond');
+const { frame, sendStream, deltas } = require('./sse');
+const { validateAgent } = require('./validate-agent');
+
+/**
+ * The Agent API (`POST /v1/agent`, alias `/v1/responses`): response objects, SSE events and
+ * background runs.
+ *
+ * @typedef {import('./respond').Exchange} Exchange
+ * @typedef {import('./respond').ActiveFault} ActiveFault
+ * @typedef {import('./answers').Answer} Answer
+ * @typedef {import('./answers').Annotation} Annotation
+ * @typedef {import('./validate-agent').AgentSpec} AgentSpec
+ * @typedef {'completed' | 'incomplete' | 'failed' | 'cancelled'} Terminal
+ * @typedef {{ status: Terminal, text: string, annotations: Annotation[], error: Record<string, string> | null }} Outcome
+ * @typedef {{ id: string, msgId: string, spec: AgentSpec, answer: Answer, createdAt: number, readyAt: number, outcome: Outcome }} Run
+ * @typedef {{ ids: import('./ids').Ids, runs: import('./background').RunStore<Run>, config: { backgroundMs: number, streamEventLines: boolean } }} AgentState
+ */
+
+/** Reasoning tokens per effort level, counted into output tokens as the real usage does. */
+const EFFORT_TOKENS = /** @type {Record<string, number>} */ ({
+	minimal: 0,
+	low: 64,
+	medium: 192,
+	high: 512,
+	xhigh: 1024,
+	max: 2048,
+});
+
+/** @param {number} ms */
+const seconds = (ms) => Math.floor(ms / 1000);
+
+/** @param {ActiveFault} fault @returns {Outcome} */
+function failedOutcome(fault) {
+	const p = fault.params;
+	return {
+		status: 'failed',
+		text: '',
+		annotations: [],
+		error: {
+			code: p.code ?? 'internal_error',
+			message: p.message ?? 'The model failed to generate a response. Please retry.',
+			type: p.type ?? 'server_error',
+		},
+	};
+}
+
+/** @type {Outcome} */
+const CANCELLED = {
+	status: 'cancelled',
+	text: '',
+	annotations: [],
+	error: { code: 'cancelled', message: 'The response was cancelled.', type: 'cancelled' },
+};
+
+/**
+ * How a run ends: a response fault decides, else `max_output_tokens` may cut the answer short.
+ * @param {AgentSpec} spec
+ * @param {Answer} answer
+ * @param {ActiveFault | null} fault
+ * @returns {Outcome}
+ */
+function outcomeOf(spec, answer, fault) {
+	if (fault?.name === 'failed') return failedOutcome(fault);
+	if (fault?.name === 'cancelled') return CANCELLED;
+	const full = tokens(answer.text.length);
+	const budget = fault?.name === 'incomplete' ? Math.max(1, full >> 1) : spec.maxOutputTokens;
+	if (budget !== null && full > budget) {
+		return {
+			status: 'incomplete',
+			...truncate(answer.text, answer.annotations, budget),
+			error: null,
+		};
+	}
+	return { status: 'completed', text: answer.text, annotations: answer.annotations, error: null };
+}
+
+/** @param {Answer} answer */
+const searchItem = (answer) => ({
+	type: 'search_results',
+	queries: answer.queries,
+	results: answer.results,
+});
+
+/** @param {Run} run @param {Outcome} o */
+const messageItem = (run, o) => ({
+	type: 'message',
+	id: run.msgId,
+	status: o.status === 'incomplete' ? 'incomplete' : 'completed',
+	role: 'assistant',
+	content: [{ type: 'output_text', text: o.text, annotations: o.annotations }],
+});
+
+/** @param {Run} run @param {Outcome} o */
+function usage(run, o) {
+	const { spec, answer } = run;
+	const model = AGENT_BY_ID.get(spec.model) ?? { input: 1, output: 1 };
+	const searched = spec.search;
+	const input = tokens(spec.inputChars) + (searched ? answer.results.length * 48 : 0);
+	const generated = o.status === 'failed' || o.status === 'cancelled';
+	const reasoning = generated ? 0 : (EFFORT_TOKENS[spec.effort ?? ''] ?? 0);
+	const output = generated ? 0 : tokens(o.text.length) + reasoning;
+	const inputCost = price(input, model.input);
+	const outputCost = price(output, model.output);
+	const toolCost = searched ? SEARCH_CALL_COST : 0;
+	return {
+		input_tokens: input,
+		output_tokens: output,
+		total_tokens: input + output,
+		input_tokens_details: { cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+		output_tokens_details: { reasoning_tokens: reasoning },
+		tool_calls_details: searched ? { web_search: { invocation: 1 } } : {},
+		cost: {
+			currency: 'USD',
+			input_cost: inputCost,
+			output_cost: outputCost,
+			tool_calls_cost: toolCost,
+			total_cost: Math.round((inputCost + outputCost + toolCost) * 1e6) / 1e6,
+			tool_calls_cost_details: searched ? { web_search: toolCost } : {},
+		},
+	};
+}
+
+/**
+ * The response object in one of its states: `queued` / `in_progress` (no output yet) or terminal.
+ * @param {Run} run
+ * @param {'queued' | 'in_progress' | null} pending null renders the run's outcome
+ */
+function render(run, pending) {
+	const o = run.outcome;
+	const done = pending === null;
+	const answered = done && (o.status === 'completed' || o.status === 'incomplete');
+	/** @type {unknown[]} */
+	const output = [];
+	if (answered && run.spec.search) output.push(searchItem(run.answer));
+	if (answered) output.push(messageItem(run, o));
+	return {
+		id: run.id,
+		object: 'response',
+		created_at: seconds(run.createdAt),
+		completed_at: done ? seconds(run.readyAt) : null,
+		status: done ? o.status : pending,
+		model: run.spec.model,
+		output,
+		usage: done ? usage(run, o) : null,
+		error: done ? o.error : null,
+		incomplete_details: done && o.status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
+		...run.spec.echo,
+	};
+}
+
+/**
+ * @param {Exchange} x
+ * @param {AgentState} state
+ * @param {Run} run
+ */
+function streamRun(x, state, run) {
+	const eventLines = state.config.streamEventLines;
+	const o = run.outcome;
+	const final = render(run, null);
+	const shell = render(run, 'in_progress');
+	/** @type {string[]} */
+	const frames = [];
+	let seq = 0;
+	/** @param {string} type @param {Record<string, unknown>} fields */
+	const emit = (type, fields) => {
+		frames.push(frame({ type, sequence_number: seq, ...fields }, eventLines ? type : null));
+		// Real streams skip numbers (internal events are not forwarded); clients must not expect +1.
+		seq += frames.length % 4 === 3 ? 2 : 1;
+	};
+	emit('response.created', { response: { ...shell, status: 'queued' } });
+	emit('response.in_progress', { response: shell });
+	let cutAt = frames.length;
+	if (o.status === 'completed' || o.status === 'incomplete') {
+		let index = 0;
+		if (run.spec.search) {
+			const item = searchItem(run.answer);
+			emit('response.output_item.added', {
+				output_index: 0,
+				item: { ...item, queries: [], results: [] },
+			});
+			emit('response.reasoning.search_queries', {
+				queries: item.queries,
+				thought: `Searching the web for ${run.answer.title.toLowerCase()}.`,
+			});
+			emit('response.reasoning.search_results', { results: item.results });
+			emit('response.output_item.done', { output_index: 0, item });
+			index = 1;
+		}
+		const message = messageItem(run, o);
+		const at = { item_id: run.msgId, output_index: index, content_index: 0 };
+		emit('response.output_item.added', {
+			output_index: index,
+			item: { ...message, status: 'in_progress', content: [] },
+		});
+		const parts = deltas(o.text);
+		const first = frames.length;
+		for (const delta of parts) emit('response.output_text.delta', { ...at, delta });
+		cutAt = first + Math.max(1, parts.length >> 1);
+		emit('response.output_text.done', { ...at, text: o.text });
+		emit('response.output_item.done', { output_index: index, item: message });
+	}
+	if (o.status === 'failed') emit('response.failed', { response: final, error: o.error });
+	else emit(`response.${o.status}`, { response: final });
+	const errorFrame = frame(
+		{
+			type: 'error',
+			sequence_number: seq,
+			error: {
+				message: 'An internal error interrupted the stream.',
+				type: 'internal_error',
+				code: 500,
+			},
+		},
+		eventLines ? 'error' : null,
+	);
+	sendStream(x, frames, cutAt, errorFrame);
+}
+
+/**
+ * POST /v1/agent, /v1/responses
+ * @param {Exchange} x
+ * @param {AgentState} state
+ * @param {string} raw
+ * @param {unknown} body
+ */
+function createResponse(x, state, raw, body) {
+	const spec = validateAgent(raw, body);
+	const answer = compose(spec);
+	const now = Date.now();
+	/** @type {Run} */
+	const run = {
+		id: state.ids.response(),
+		msgId: state.ids.message(),
+		spec,
+		answer,
+		createdAt: now,
+		readyAt: now,
+		outcome: outcomeOf(spec, answer, x.fault),
+	};
+	if (spec.background) {
+		run.readyAt = now + state.config.backgroundMs;
+		state.runs.add(run.id, run);
+		sendJson(x, 200, render(run, 'queued'));
+	} else if (spec.stream) streamRun(x, state, run);
+	else sendJson(x, 200, render(run, null));
+}
+
+/** @param {AgentState} state @param {string} id */
+function findRun(state, id) {
+	const run = state.runs.get(id);
+	if (!run) throw new ApiError(404, 'not_found', `Response with id '${id}' not found`, 'id');
+	return run;
+}
+
+/**
+ * A response fault on a poll ends a still-running run that way (a failed run stays failed).
+ * @param {Run} run
+ * @param {ActiveFault | null} fault
+ * @param {number} now
+ */
+function settleByFault(run, fault, now) {
+	if (!fault || now >= run.readyAt) return;
+	if (fault.name === 'failed') run.outcome = failedOutcome(fault);
+	else if (fault.name === 'cancelled') run.outcome = CANCELLED;
+	else if (fault.name === 'incomplete') run.outcome = outcomeOf(run.spec, run.answer, fault);
+	else return;
+	run.readyAt = now;
+}
+
+/**
+ * GET /v1/responses/{id}
+ * @param {Exchange} x
+ * @param {AgentState} state
+ * @param {string} id
+ */
+function getResponse(x, state, id) {
+	const run = findRun(state, id);
+	const now = Date.now();
+	settleByFault(run, x.fault, now);
+	sendJson(x, 200, render(run, now < run.readyAt ? 'in_progress' : null));
+}
+
+/**
+ * POST /v1/responses/{id}/cancel: cancels a run still in progress; a finished run is returned as is.
+ * @param {Exchange} x
+ * @param {AgentState} state
+ * @param {string} id
+ */
+function cancelResponse(x, state, id) {
+	const run = findRun(state, id);
+	const now = Date.now();
+	if (now < run.readyAt) {
+		run.outcome = CANCELLED;
+		run.readyAt = now;
+	}
+	sendJson(x, 200, render(run, null));
+}
+
+module.exports = { createResponse, getResponse, cancelResponse };

@@ -1,0 +1,78 @@
+// @ts-check
+'use strict';
+
+/**
+ * Reads prompts out of request bodies of either API before (and whether or not) they validate: the
+ * request log and fault matching need the prompt even for requests that end in a 400.
+ */
+
+/** @param {unknown} v @returns {v is Record<string, any>} */
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Text of one message content: a string, or the text parts of a parts array (Agent `input_text`
+ * and Sonar `text` parts both carry `text`).
+ * @param {unknown} content
+ */
+function contentText(content) {
+	if (typeof content === 'string') return content;
+	if (!Array.isArray(content)) return '';
+	let text = '';
+	for (const part of content) {
+		if (isObject(part) && typeof part.text === 'string')
+			text += text ? `\n${part.text}` : part.text;
+	}
+	return text;
+}
+
+/** @param {Record<string, any>} body @returns {unknown[] | null} */
+function messagesOf(body) {
+	if (Array.isArray(body.input)) return body.input;
+	if (Array.isArray(body.messages)) return body.messages;
+	return null;
+}
+
+/**
+ * The text the sandbox answers: the last user message, or the Agent API's bare `input` string.
+ * Falls back to the last message of any role so a conversation without a user turn still answers.
+ * @param {unknown} body
+ * @returns {string | null}
+ */
+function promptOf(body) {
+	if (!isObject(body)) return null;
+	if (typeof body.input === 'string') return body.input;
+	const list = messagesOf(body);
+	if (!list || list.length === 0) return null;
+	for (let i = list.length - 1; i >= 0; i--) {
+		const m = list[i];
+		if (isObject(m) && m.role === 'user') return contentText(m.content);
+	}
+	const last = list[list.length - 1];
+	return isObject(last) ? contentText(last.content) : null;
+}
+
+/**
+ * Every piece of prompt text in a body (instructions and all messages), for directive scanning.
+ * @param {unknown} body
+ * @param {(text: string) => void} visit
+ */
+function forEachText(body, visit) {
+	if (!isObject(body)) return;
+	if (typeof body.instructions === 'string') visit(body.instructions);
+	if (typeof body.input === 'string') visit(body.input);
+	for (const m of messagesOf(body) ?? []) {
+		if (isObject(m)) visit(contentText(m.content));
+	}
+}
+
+/**
+ * Total characters of everything the model would read, the basis of input token counts.
+ * @param {unknown} body
+ */
+function inputChars(body) {
+	let n = 0;
+	forEachText(body, (t) => (n += t.length));
+	return n;
+}
+
+module.exports = { isObject, contentText, promptOf, forEachText, inputChars };
