@@ -263,7 +263,7 @@ describe('errors', () => {
 		expect(result.error).toBeInstanceOf(NodeApiError);
 		const error = result.error as NodeApiError;
 		expect(error.message).toBe(
-			'Perplexity API error 401 (invalid_api_key): Invalid API key provided',
+			'Perplexity API error 401 (invalid_api_key): Invalid API key provided [item 0]',
 		);
 		expect(error.description).toContain('Check the API key');
 		expect(error.httpCode).toBe('401');
@@ -288,7 +288,7 @@ describe('errors', () => {
 		expect(result.items).toEqual(
 			[0, 1].map((index) => ({
 				json: {
-					error: 'Perplexity API error 401 (invalid_api_key): Invalid API key provided',
+					error: `Perplexity API error 401 (invalid_api_key): Invalid API key provided [item ${index}]`,
 					description: expect.stringContaining('Check the API key') as unknown,
 					httpCode: '401',
 					item: index,
@@ -385,10 +385,10 @@ describe('streaming', () => {
 			streaming: true,
 		});
 		expect(result.error).toBeInstanceOf(NodeApiError);
-		// The node closes the item it opened; the engine then sends the error's description.
+		// The node closes the item it opened with its error; the engine then sends the description.
 		expect(result.chunks).toEqual([
 			{ type: 'begin', itemIndex: 0 },
-			{ type: 'end', itemIndex: 0 },
+			{ type: 'error', itemIndex: 0, content: (result.error as NodeApiError).message },
 			{ type: 'error', itemIndex: 0, content: (result.error as NodeApiError).description },
 		]);
 	});
