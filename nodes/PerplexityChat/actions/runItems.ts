@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { InputError } from '../helpers/inputError';
 import type { ExecutionSettings } from '../helpers/interfaces';
 import { runPool } from '../helpers/scheduling';
+import { resolveExecutionSettings } from '../helpers/settings';
 
 export type ItemError = NodeApiError | NodeOperationError;
 
@@ -21,6 +22,22 @@ export function inputErrorFor(
 		});
 	}
 	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+}
+
+/**
+ * Request Options apply to the whole run, so they are read from the first item; bad values are
+ * reported as that item's input error before anything is sent.
+ */
+export function readExecutionSettings(context: IExecuteFunctions): {
+	execution: ExecutionSettings;
+	requestOptions: IDataObject;
+} {
+	const requestOptions = context.getNodeParameter('requestOptions', 0, {}) as IDataObject;
+	try {
+		return { execution: resolveExecutionSettings(requestOptions), requestOptions };
+	} catch (error) {
+		throw inputErrorFor(context, error, 0);
+	}
 }
 
 function errorJson(error: ItemError, itemIndex: number): IDataObject {

@@ -7,12 +7,11 @@ import type {
 import { sleep, updateDisplayOptions } from 'n8n-workflow';
 
 import { AGENT_PATH, SONAR_PATH } from '../../helpers/constants';
-import type { ChatSettings, ExecutionSettings, OutputSettings } from '../../helpers/interfaces';
+import type { ChatSettings, OutputSettings } from '../../helpers/interfaces';
 import { buildRequest } from '../../helpers/requests';
 import {
 	type RawChatParameters,
 	resolveChatSettings,
-	resolveExecutionSettings,
 	resolveOutputSettings,
 } from '../../helpers/settings';
 import { RateLimiter } from '../../helpers/scheduling';
@@ -22,7 +21,7 @@ import {
 	requestOptionsForCompletion,
 	simplifyProperty,
 } from '../common.description';
-import { runItems } from '../runItems';
+import { readExecutionSettings, runItems } from '../runItems';
 import { itemOutput, waitForRun } from './results';
 
 const agentOnly = { show: { '/api': ['agent'] } };
@@ -537,8 +536,7 @@ export async function execute(
 	client: PerplexityClient,
 	secrets: string[],
 ): Promise<INodeExecutionData[][]> {
-	const requestOptions = this.getNodeParameter('requestOptions', 0, {}) as IDataObject;
-	const execution: ExecutionSettings = resolveExecutionSettings(requestOptions);
+	const { execution, requestOptions } = readExecutionSettings(this);
 	const callerStreams = typeof this.isStreaming === 'function' && this.isStreaming();
 	// A streaming caller shows one text: items answered one at a time reach it in order, not mixed.
 	if (callerStreams && requestOptions.stream !== false) execution.concurrency = 1;

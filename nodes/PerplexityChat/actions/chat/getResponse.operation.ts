@@ -9,14 +9,14 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { RESPONSES_PATH } from '../../helpers/constants';
 import { InputError } from '../../helpers/inputError';
 import type { OutputSettings } from '../../helpers/interfaces';
-import { resolveExecutionSettings, resolveOutputSettings } from '../../helpers/settings';
+import { resolveOutputSettings } from '../../helpers/settings';
 import type { PerplexityClient } from '../../transport/client';
 import {
 	includeRawResponseOption,
 	requestOptionsForPolling,
 	simplifyProperty,
 } from '../common.description';
-import { runItems } from '../runItems';
+import { readExecutionSettings, runItems } from '../runItems';
 import { itemOutput, waitForRun } from './results';
 
 const properties: INodeProperties[] = [
@@ -73,9 +73,7 @@ export async function execute(
 	client: PerplexityClient,
 	secrets: string[],
 ): Promise<INodeExecutionData[][]> {
-	const execution = resolveExecutionSettings(
-		this.getNodeParameter('requestOptions', 0, {}) as IDataObject,
-	);
+	const { execution } = readExecutionSettings(this);
 
 	const prepare = (itemIndex: number): PreparedFetch => {
 		const id = String(this.getNodeParameter('responseId', itemIndex, '')).trim();
