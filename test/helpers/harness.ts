@@ -24,6 +24,7 @@ import { Container } from '@n8n/di';
 import {
 	ExecutionLifecycleHooks,
 	ExternalSecretsProxy,
+	LoadOptionsContext,
 	PackageDirectoryLoader,
 	WorkflowExecute,
 } from 'n8n-core';
@@ -37,6 +38,7 @@ import type {
 	IExecuteData,
 	INode,
 	INodeExecutionData,
+	INodeListSearchResult,
 	INodeType,
 	INodeTypes,
 	IRun,
@@ -451,4 +453,54 @@ export async function runNode(options: RunNodeOptions): Promise<RunResult> {
 	const { nodes, error, ...rest } = result;
 	const own = nodes[name];
 	return { ...rest, ...own, error: own.error ?? error };
+}
+
+export interface SearchListOptions {
+	/** The listSearch method, e.g. `searchModels`. */
+	method: string;
+	/** The node's parameters as the editor holds them while the list is open. */
+	parameters: INode['parameters'];
+	credentials: PerplexityCredentials;
+	filter?: string;
+	/** The parameter the list belongs to. */
+	path?: string;
+}
+
+/**
+ * Opens a resource locator list the way the editor does: n8n's LoadOptionsContext over the node,
+ * with the parameters being edited as `currentNodeParameters`, calling the node's listSearch method.
+ */
+export async function searchList(options: SearchListOptions): Promise<INodeListSearchResult> {
+	const { nodeTypes, credentialTypes } = await loadPackage();
+	const node = completeNode({ name: DEFAULT_NODE_NAME, parameters: options.parameters }, options);
+	const workflow = new Workflow({
+		id: `harness-${randomUUID()}`,
+		name: 'Harness list search',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes,
+		settings: {},
+	});
+	const credentialsHelper = new HarnessCredentialsHelper(credentialTypes, {
+		[CREDENTIAL_TYPE]: { ...options.credentials } as ICredentialDataDecryptedObject,
+	});
+	const additionalData = {
+		credentialsHelper,
+		currentNodeParameters: options.parameters,
+		variables: {},
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		externalSecretsProxy: new ExternalSecretsProxy(),
+	} as unknown as IWorkflowExecuteAdditionalData;
+	const context = new LoadOptionsContext(
+		workflow,
+		node,
+		additionalData,
+		options.path ?? 'parameters.model',
+	);
+	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+	const method = nodeType.methods?.listSearch?.[options.method];
+	if (!method) throw new Error(`The node has no listSearch method "${options.method}"`);
+	return await method.call(context, options.filter);
 }

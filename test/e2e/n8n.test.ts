@@ -1,0 +1,360 @@
+/**
+ * The packed package installed into real n8n (as users install community nodes), talking to the
+ * Perplexity sandbox over real HTTP. One `n8n start` serves every case; the CLI cases run `n8n
+ * execute` against the same user folder while it runs. The first run installs n8n into .cache/.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import * as lib from '../../scripts/lib';
+import type { RunItem, SandboxRequest, Stack, WorkflowJson } from '../../scripts/lib';
+
+jest.setTimeout(120_000);
+
+const log = (message: string) => process.stderr.write(`[e2e] ${message}\n`);
+
+let stack: Stack;
+let suiteStarted = 0;
+
+beforeAll(async () => {
+	suiteStarted = Date.now();
+	stack = await lib.startStack({
+		build: 'if-missing', // `npm run test:e2e` has just built dist/
+		log,
+	});
+	log(`n8n ${stack.install.version} with the packed node ready in ${elapsed()}`);
+}, 30 * 60_000); // a first run on a fresh clone installs Node 24 and n8n (~5 min)
+
+afterAll(async () => {
+	await stack?.stop();
+	log(`suite done in ${elapsed()}`);
+});
+
+function elapsed() {
+	return `${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`;
+}
+
+const sandbox = () => {
+	if (!stack.sandbox) throw new Error('the e2e suite runs against the sandbox');
+	return stack.sandbox;
+};
+
+/** Sandbox requests after `since` (a seq), optionally only one path. */
+function requestsSince(since: number, pathName?: string): SandboxRequest[] {
+	return sandbox()
+		.requests()
+		.filter((r) => r.seq > since && (!pathName || r.path === pathName));
+}
+
+const lastSeq = () => sandbox().requests().at(-1)?.seq ?? 0;
+
+/** Every string inside a value, however deeply nested (request bodies, error objects). */
+function strings(value: unknown): string[] {
+	if (typeof value === 'string') return [value];
+	if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
+	return [];
+}
+
+function chatNode(name: string, parameters: Record<string, unknown>, position: [number, number]) {
+	return {
+		id: `e2e-${name.replace(/\W+/g, '-').toLowerCase()}`,
+		name,
+		type: lib.NODE_TYPE,
+		typeVersion: 1,
+		position,
+		parameters: {
+			operation: 'complete',
+			api: 'agent',
+			model: { __rl: true, mode: 'id', value: 'sonar' },
+			inputMode: 'prompt',
+			options: {},
+			...parameters,
+		},
+		credentials: {
+			[lib.CREDENTIAL_TYPE]: { id: stack.credential.id, name: stack.credential.name },
+		},
+	};
+}
+
+const connect = (from: string, to: string) => ({
+	[from]: { main: [[{ node: to, type: 'main', index: 0 }]] },
+});
+
+/** The seed's output shape: what workflows built on the seed node read. */
+function expectSeedCompletion(json: Record<string, any>, model: string) {
+	expect(json).toEqual(
+		expect.objectContaining({
+			id: expect.stringMatching(/\S/),
+			model,
+			object: 'chat.completion',
+			created: expect.any(Number),
+			citations: expect.any(Array),
+			choices: [
+				{
+					index: 0,
+					finish_reason: 'stop',
+					message: { role: 'assistant', content: expect.stringMatching(/\S/) },
+				},
+			],
+			usage: expect.objectContaining({
+				prompt_tokens: expect.any(Number),
+				completion_tokens: expect.any(Number),
+				total_tokens: expect.any(Number),
+			}),
+		}),
+	);
+	expect(json.created).toBeGreaterThan(1_600_000_000);
+	expect(json.citations.length).toBeGreaterThan(0);
+	for (const url of json.citations) expect(url).toMatch(/^https:\/\/[^\s/]+\.[a-z]+\//);
+	const { prompt_tokens, completion_tokens, total_tokens } = json.usage;
+	expect(prompt_tokens).toBeGreaterThan(0);
+	expect(completion_tokens).toBeGreaterThan(0);
+	expect(total_tokens).toBe(prompt_tokens + completion_tokens);
+}
+
+describe('n8n node catalogue', () => {
+	test('/types/nodes.json lists the node and its AI tool variant', async () => {
+		const types = await stack.n8n.nodeTypes();
+		const node = types.find((t) => t.name === lib.NODE_TYPE);
+		const tool = types.find((t) => t.name === lib.TOOL_NODE_TYPE);
+		expect(node).toEqual(expect.objectContaining({ displayName: 'Perplexity Chat' }));
+		expect(tool).toBeDefined();
+		expect(tool!.displayName).toMatch(/Perplexity Chat/);
+	});
+});
+
+describe('credential test through the REST API', () => {
+	test('a good key passes', async () => {
+		const since = lastSeq();
+		const result = await stack.n8n.testCredential({
+			id: stack.credential.id,
+			name: stack.credential.name,
+			type: lib.CREDENTIAL_TYPE,
+			data: { apiKey: lib.SANDBOX_API_KEY, baseUrl: sandbox().url },
+		});
+		expect(result).toEqual(expect.objectContaining({ status: 'OK' }));
+		expect(requestsSince(since).map((r) => r.auth)).toContain('ok');
+	});
+
+	test('a bad key fails with a message that says so and does not repeat the key', async () => {
+		const badKey = 'pplx-e2e-wrong-key-0123456789';
+		const data = { apiKey: badKey, baseUrl: sandbox().url };
+		const saved = await stack.n8n.createCredential({
+			name: 'Perplexity Chat API (wrong key)',
+			type: lib.CREDENTIAL_TYPE,
+			data,
+		});
+		const since = lastSeq();
+		const result = await stack.n8n.testCredential({
+			id: saved.id,
+			name: saved.name,
+			type: lib.CREDENTIAL_TYPE,
+			data,
+		});
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/api key/i);
+		expect(JSON.stringify(result)).not.toContain(badKey);
+		expect(requestsSince(since).map((r) => [r.auth, r.status])).toContainEqual(['invalid', 401]);
+	});
+});
+
+describe('n8n CLI: import and execute', () => {
+	const credential = { id: 'e2eCliSandboxCred', name: 'Perplexity Chat API (CLI import)' };
+	const MANUAL = 'e2eManualExample';
+	const CONVERSATION = 'e2eConversation1';
+	const MANY_ITEMS = 'e2eManyItemsWf01';
+	const ITEMS = 20;
+	const FAILING = 7;
+
+	beforeAll(async () => {
+		await stack.n8n.importCredentials([
+			{
+				...credential,
+				type: lib.CREDENTIAL_TYPE,
+				data: { apiKey: lib.SANDBOX_API_KEY, baseUrl: sandbox().url },
+			},
+		]);
+		const manyItems: WorkflowJson = {
+			id: MANY_ITEMS,
+			name: 'e2e: many items, one failing, continue on fail',
+			nodes: [
+				{
+					id: 'e2e-trigger',
+					name: 'Manual Trigger',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'e2e-items',
+					name: 'Questions',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: {
+						jsCode: `return Array.from({ length: ${ITEMS} }, (_, i) => ({ json: { i, prompt: i === ${FAILING} ? 'Question ' + i + ' [[sandbox:bad_request]]' : 'Question ' + i + ': what is item ' + i + '?' } }));`,
+					},
+				},
+				{
+					...chatNode('Perplexity Chat', { prompt: '={{ $json.prompt }}' }, [440, 0]),
+					credentials: { [lib.CREDENTIAL_TYPE]: credential },
+					onError: 'continueRegularOutput',
+				},
+			],
+			connections: {
+				...connect('Manual Trigger', 'Questions'),
+				...connect('Questions', 'Perplexity Chat'),
+			},
+			settings: { executionOrder: 'v1' },
+		};
+		await stack.n8n.importWorkflows([
+			{ ...lib.loadExample('1-manual-trigger.json', { credential }), id: MANUAL },
+			{ ...lib.loadExample('3-conversation.json', { credential }), id: CONVERSATION },
+			manyItems,
+		]);
+	});
+
+	test('Manual Trigger → Perplexity Chat (the example): the output has the seed fields', async () => {
+		const since = lastSeq();
+		const result = await stack.n8n.executeWorkflow(MANUAL);
+		expect(result.stderr + result.stdout).not.toContain(lib.SANDBOX_API_KEY);
+		expect({ ok: result.ok, error: result.run?.data?.resultData?.error?.message }).toEqual({
+			ok: true,
+			error: undefined,
+		});
+		const items = lib.nodeItems(result.run, 'Perplexity Chat');
+		expect(items).toHaveLength(1);
+		expectSeedCompletion(items[0].json, 'sonar');
+
+		// The example's parameters reached the Sonar endpoint as the seed sent them.
+		const [request] = requestsSince(since, '/chat/completions');
+		expect(request).toEqual(expect.objectContaining({ method: 'POST', status: 200, auth: 'ok' }));
+		expect(request.body).toEqual(
+			expect.objectContaining({
+				model: 'sonar',
+				max_tokens: 512,
+				temperature: 0.2,
+				top_p: 0.9,
+				messages: [
+					{ role: 'system', content: 'Be precise and concise. Cite your sources.' },
+					{ role: 'user', content: 'What is n8n and what do people use it for?' },
+				],
+			}),
+		);
+	});
+
+	test('two Perplexity Chat nodes as a conversation: the second sends the first answer', async () => {
+		const since = lastSeq();
+		const result = await stack.n8n.executeWorkflow(CONVERSATION);
+		expect(result.ok).toBe(true);
+		const [first] = lib.nodeItems(result.run, 'Ask');
+		const [second] = lib.nodeItems(result.run, 'Follow-up');
+		expectSeedCompletion(first.json, first.json.model);
+		expectSeedCompletion(second.json, second.json.model);
+		const firstAnswer: string = first.json.choices[0].message.content;
+
+		const calls = requestsSince(since, '/v1/agent');
+		expect(calls).toHaveLength(2);
+		const sent = strings(calls[1].body);
+		expect(sent).toContain('Which moon of Saturn is the largest?');
+		expect(sent).toContain(firstAnswer);
+		expect(sent.some((s) => s.includes('atmosphere compared to Earth'))).toBe(true);
+		expect(strings(calls[0].body)).not.toContain(firstAnswer);
+	});
+
+	test(`${ITEMS} items with item ${FAILING} failing and Continue On Fail: every item, in order, paired`, async () => {
+		const since = lastSeq();
+		const result = await stack.n8n.executeWorkflow(MANY_ITEMS);
+		expect(result.ok).toBe(true);
+		const items: RunItem[] = lib.nodeItems(result.run, 'Perplexity Chat');
+		expect(items).toHaveLength(ITEMS);
+		items.forEach((item, i) => {
+			expect(item.pairedItem).toEqual(expect.objectContaining({ item: i }));
+			if (i === FAILING) {
+				expect(item.json.choices).toBeUndefined();
+				expect(item.json.error).toBeTruthy();
+				expect(strings(item.json).join(' ')).not.toContain(lib.SANDBOX_API_KEY);
+			} else {
+				expect(item.json.error).toBeUndefined();
+				expectSeedCompletion(item.json, item.json.model);
+				// The sandbox's answer quotes the question: item i holds the answer to question i.
+				expect(item.json.choices[0].message.content).toContain(`Question ${i}:`);
+			}
+		});
+
+		// Each item went out once (a 400 is not retried) and carried its own question.
+		const calls = requestsSince(since, '/v1/agent');
+		expect(calls).toHaveLength(ITEMS);
+		expect(calls.filter((c) => c.status === 400)).toHaveLength(1);
+		const prompts = calls.map((c) => strings(c.body).find((s) => s.startsWith('Question ')));
+		expect(prompts.sort()).toEqual(
+			Array.from({ length: ITEMS }, (_, i) =>
+				i === FAILING
+					? `Question ${i} [[sandbox:bad_request]]`
+					: `Question ${i}: what is item ${i}?`,
+			).sort(),
+		);
+	});
+});
+
+describe('n8n start: triggers', () => {
+	test('Schedule Trigger → Perplexity Chat runs on its own once active', async () => {
+		const marker = `scheduled question ${Date.now()}`;
+		const workflow = await stack.n8n.createWorkflow({
+			name: 'e2e: schedule',
+			nodes: [
+				{
+					id: 'e2e-schedule',
+					name: 'Schedule Trigger',
+					type: 'n8n-nodes-base.scheduleTrigger',
+					typeVersion: 1.2,
+					position: [0, 0],
+					parameters: { rule: { interval: [{ field: 'seconds', secondsInterval: 2 }] } },
+				},
+				chatNode('Perplexity Chat', { prompt: marker }, [220, 0]),
+			],
+			connections: connect('Schedule Trigger', 'Perplexity Chat'),
+		});
+		await stack.n8n.activateWorkflow(workflow.id);
+		let executions;
+		try {
+			executions = await stack.n8n.waitForExecutions(workflow.id, { count: 1, timeoutMs: 30_000 });
+		} finally {
+			await stack.n8n.deactivateWorkflow(workflow.id);
+		}
+		const execution = await stack.n8n.getExecution(executions.at(-1)!.id);
+		expect(execution).toEqual(expect.objectContaining({ mode: 'trigger', status: 'success' }));
+		const [item] = lib.nodeItems(execution.data, 'Perplexity Chat');
+		expectSeedCompletion(item.json, item.json.model);
+		const received = sandbox()
+			.requests()
+			.filter((r) => r.path === '/v1/agent' && strings(r.body).includes(marker));
+		expect(received.length).toBeGreaterThanOrEqual(1);
+		expect(received[0]).toEqual(expect.objectContaining({ status: 200, auth: 'ok' }));
+	});
+
+	test('Webhook → Perplexity Chat → Respond to Webhook (the example): the caller gets answer and citations', async () => {
+		const example = lib.loadExample('2-webhook.json', { credential: stack.credential });
+		const workflow = await stack.n8n.createWorkflow(example);
+		await stack.n8n.activateWorkflow(workflow.id);
+		const since = lastSeq();
+		const question = 'What is the highest mountain in the Alps?';
+		let response;
+		try {
+			response = await stack.n8n.callWebhook('perplexity-chat', { body: { question } });
+		} finally {
+			await stack.n8n.deactivateWorkflow(workflow.id);
+		}
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toMatch(/application\/json/);
+		expect(response.body).toEqual({
+			answer: expect.stringContaining(question),
+			citations: expect.arrayContaining([expect.stringMatching(/^https:\/\//)]),
+			model: expect.any(String),
+		});
+		const [call] = requestsSince(since, '/v1/agent');
+		expect(call).toEqual(expect.objectContaining({ status: 200, auth: 'ok' }));
+		expect(strings(call.body)).toContain(question);
+	});
+});
