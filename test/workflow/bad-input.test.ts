@@ -22,7 +22,7 @@ const system = (content: string) => ({ role: 'system', content });
 
 const json = (extra: INodeParameters = {}) =>
 	chat({ inputMode: 'json', messagesJson: '={{ $json.value }}', ...extra });
-const sonar = (options: IDataObject) => chat({ api: 'sonar', options });
+const sonar = (options: INodeParameters) => chat({ api: 'sonar', options });
 
 /**
  * Each case gives two good items and then one bad one through an expression, so the table checks
