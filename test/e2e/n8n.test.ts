@@ -3,8 +3,6 @@
  * Perplexity sandbox over real HTTP. One `n8n start` serves every case; the CLI cases run `n8n
  * execute` against the same user folder while it runs. The first run installs n8n into .cache/.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 
 import * as lib from '../../scripts/lib';
 import type { RunItem, SandboxRequest, Stack, WorkflowJson } from '../../scripts/lib';
