@@ -131,7 +131,38 @@ describe('credential test through the REST API', () => {
 			data: { apiKey: lib.SANDBOX_API_KEY, baseUrl: sandbox().url },
 		});
 		expect(result).toEqual(expect.objectContaining({ status: 'OK' }));
-		expect(requestsSince(since).map((r) => r.auth)).toContain('ok');
+		// The key was accepted and the body refused: no answer was generated, so nothing was billed.
+		expect(requestsSince(since).map((r) => [r.path, r.auth, r.status])).toEqual([
+			['/v1/agent', 'ok', 400],
+		]);
+	});
+
+	test("a key refused with an HTML page by Perplexity's edge fails too", async () => {
+		sandbox().addFault({ fault: 'html_401', times: 1, match: { path: '/v1/agent' } });
+		const result = await stack.n8n.testCredential({
+			id: stack.credential.id,
+			name: stack.credential.name,
+			type: lib.CREDENTIAL_TYPE,
+			data: { apiKey: lib.SANDBOX_API_KEY, baseUrl: sandbox().url },
+		});
+		expect(result).toEqual({
+			status: 'Error',
+			message:
+				'The endpoint answered with an HTML page, not the API: check the API key and Base URL',
+		});
+	});
+
+	test('a Base URL without an Agent API fails with a message that says so', async () => {
+		const result = await stack.n8n.testCredential({
+			id: stack.credential.id,
+			name: stack.credential.name,
+			type: lib.CREDENTIAL_TYPE,
+			data: { apiKey: lib.SANDBOX_API_KEY, baseUrl: `${sandbox().url}/no-such-gateway` },
+		});
+		expect(result).toEqual({
+			status: 'Error',
+			message: 'No Agent API (/v1/agent) at this Base URL',
+		});
 	});
 
 	test('a bad key fails with a message that says so and does not repeat the key', async () => {
