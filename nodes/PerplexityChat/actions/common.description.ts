@@ -8,6 +8,10 @@ import {
 	DEFAULT_TIMEOUT_MS,
 } from '../helpers/constants';
 
+/** For options inside collections: shown only when the node's API is the one named. */
+export const agentOnly = { show: { '/api': ['agent'] } };
+export const sonarOnly = { show: { '/api': ['sonar'] } };
+
 export const simplifyProperty: INodeProperties = {
 	displayName: 'Simplify Output',
 	name: 'simplify',
@@ -106,7 +110,7 @@ export const requestOptionsForCompletion: INodeProperties[] = [
 		displayName: 'Background Mode',
 		name: 'background',
 		type: 'options',
-		displayOptions: { show: { '/api': ['agent'] } },
+		displayOptions: agentOnly,
 		options: [
 			{ name: 'Off', value: 'off', description: 'Wait for the answer on an open connection' },
 			{
@@ -129,8 +133,8 @@ export const requestOptionsForCompletion: INodeProperties[] = [
 	concurrency,
 	maxRetries,
 	requestsPerMinute,
-	{ ...maxWait, displayOptions: { show: { '/api': ['agent'] } } },
-	{ ...pollInterval, displayOptions: { show: { '/api': ['agent'] } } },
+	{ ...maxWait, displayOptions: agentOnly },
+	{ ...pollInterval, displayOptions: agentOnly },
 	{
 		displayName: 'Stream Response',
 		name: 'stream',

@@ -1,0 +1,171 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { agentOnly, sonarOnly } from '../common.description';
+
+/** Search: which sources the answer may draw on, as both APIs express it. */
+export const searchOptions: INodeProperties = {
+	displayName: 'Search',
+	name: 'searchOptions',
+	type: 'collection',
+	placeholder: 'Add Search Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Always Search',
+			name: 'alwaysSearch',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to make the model search the web for every answer. The Agent API otherwise lets the model decide; Sonar always searched.',
+			displayOptions: agentOnly,
+		},
+		{
+			displayName: 'Disable Search',
+			name: 'disableSearch',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to answer from the model alone, without web search or citations',
+		},
+		{
+			displayName: 'Domain Filter',
+			name: 'domainFilter',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. nature.com, science.org, -reddit.com',
+			description:
+				'Domains to search, comma-separated (at most 20); put - in front of a domain to leave it out instead',
+		},
+		{
+			displayName: 'Language Filter',
+			name: 'languageFilter',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. en, de',
+			description: 'Only use sources in these languages (ISO 639-1 codes, comma-separated)',
+			displayOptions: sonarOnly,
+		},
+		{
+			displayName: 'Max Results',
+			name: 'maxResults',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 50 },
+			default: 10,
+			description: 'How many search results to use at most',
+			displayOptions: agentOnly,
+		},
+		{
+			displayName: 'Published After',
+			name: 'publishedAfter',
+			type: 'dateTime',
+			default: '',
+			description: 'Only sources published after this date (cannot be combined with Recency)',
+		},
+		{
+			displayName: 'Published Before',
+			name: 'publishedBefore',
+			type: 'dateTime',
+			default: '',
+			description: 'Only sources published before this date (cannot be combined with Recency)',
+		},
+		{
+			displayName: 'Recency',
+			name: 'recency',
+			type: 'options',
+			options: [
+				{ name: 'Past Day', value: 'day' },
+				{ name: 'Past Hour', value: 'hour' },
+				{ name: 'Past Month', value: 'month' },
+				{ name: 'Past Week', value: 'week' },
+				{ name: 'Past Year', value: 'year' },
+			],
+			default: 'week',
+			description: 'Only sources from this period (cannot be combined with the date filters)',
+		},
+		{
+			displayName: 'Return Images',
+			name: 'returnImages',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to add images from the sources to the output',
+			displayOptions: sonarOnly,
+		},
+		{
+			displayName: 'Return Related Questions',
+			name: 'returnRelatedQuestions',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to add suggested follow-up questions to the output',
+			displayOptions: sonarOnly,
+		},
+		{
+			displayName: 'Search Context Size',
+			name: 'contextSize',
+			type: 'options',
+			options: [
+				{
+					name: 'High',
+					value: 'high',
+					description: 'Most context; best for research, costs more',
+				},
+				{ name: 'Low', value: 'low', description: 'Least context; cheapest' },
+				{ name: 'Medium', value: 'medium' },
+			],
+			default: 'low',
+			description: 'How much text from the search results the model reads',
+		},
+		{
+			displayName: 'Search Mode',
+			name: 'searchMode',
+			type: 'options',
+			options: [
+				{ name: 'Academic', value: 'academic', description: 'Scholarly articles and papers' },
+				{ name: 'SEC', value: 'sec', description: 'SEC filings' },
+				{ name: 'Web', value: 'web', description: 'The whole web' },
+			],
+			default: 'web',
+			displayOptions: sonarOnly,
+		},
+		{
+			displayName: 'Updated After',
+			name: 'updatedAfter',
+			type: 'dateTime',
+			default: '',
+			description: 'Only sources last updated after this date (cannot be combined with Recency)',
+		},
+		{
+			displayName: 'Updated Before',
+			name: 'updatedBefore',
+			type: 'dateTime',
+			default: '',
+			description: 'Only sources last updated before this date (cannot be combined with Recency)',
+		},
+		{
+			displayName: 'User Location',
+			name: 'userLocation',
+			type: 'fixedCollection',
+			default: {},
+			placeholder: 'Add Location',
+			description: 'Where the user is, to favour local results',
+			options: [
+				{
+					displayName: 'Location',
+					name: 'location',
+					values: [
+						{ displayName: 'City', name: 'city', type: 'string', default: '' },
+						{
+							displayName: 'Country',
+							name: 'country',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. US',
+							description: 'Two-letter ISO 3166-1 code',
+						},
+						{ displayName: 'Latitude', name: 'latitude', type: 'number', default: 0 },
+						{ displayName: 'Longitude', name: 'longitude', type: 'number', default: 0 },
+						{ displayName: 'Region', name: 'region', type: 'string', default: '' },
+					],
+				},
+			],
+		},
+	],
+};
