@@ -87,32 +87,39 @@ test('signs in with the owner created for the test', () =>
 		expect(new URL(page.url()).pathname).not.toMatch(/signin|setup/);
 	}));
 
+/** The names the Options collection offers to add, read from its "Add Option" list. */
+async function optionsOffered(): Promise<string[]> {
+	// n8n shows a collection's "Add" control as a select or, in newer editors, as a dropdown menu.
+	const add = ndv()
+		.locator(
+			'[data-test-id="collection-parameter-add"], [data-test-id="collection-parameter-add-dropdown"]',
+		)
+		.first();
+	await add.click();
+	const items = page.locator('.el-select-dropdown__item:visible, [role="menuitem"]:visible');
+	await items.first().waitFor();
+	const names = (await items.allInnerTexts()).map((name) => name.trim());
+	await page.keyboard.press('Escape');
+	return names;
+}
+
+async function chooseApi(name: RegExp) {
+	await ndv().locator('[data-test-id="parameter-input-api"]').click();
+	await page.getByRole('option', { name }).click();
+}
+
 test("the example's Perplexity Chat node shows the seed's parameters", () =>
 	step('node-panel', async () => {
 		await page.goto(workflowUrl);
 		await openPerplexityNode();
 		const panel = ndv();
-		// Top K and the penalties exist only on Sonar Chat Completions, which the example uses.
-		for (const name of ['api', 'model', 'inputMode', 'maxTokens', 'temperature', 'topP', 'topK']) {
-			await panel.locator(`[data-test-id="parameter-input-${name}"]`).waitFor();
-		}
-		for (const name of ['frequencyPenalty', 'presencePenalty']) {
+		for (const name of ['api', 'model', 'inputMode', 'maxTokens', 'temperature', 'topP']) {
 			await panel.locator(`[data-test-id="parameter-input-${name}"]`).waitFor();
 		}
 		const labels = await panel.locator('[data-test-id="input-label"]').allInnerTexts();
 		// A label's text also holds its hover controls ("Fixed", "Expression"): keep the first line.
 		const shown = labels.map((l) => l.split('\n')[0].trim());
-		for (const label of [
-			'API',
-			'Model',
-			'Messages',
-			'Max Tokens',
-			'Frequency Penalty',
-			'Presence Penalty',
-			'Temperature',
-			'Top K',
-			'Top P',
-		]) {
+		for (const label of ['API', 'Model', 'Messages', 'Max Tokens', 'Temperature', 'Top P']) {
 			expect(shown).toContain(label);
 		}
 		expect(
@@ -120,7 +127,7 @@ test("the example's Perplexity Chat node shows the seed's parameters", () =>
 		).toBe(stack.credential.name);
 		expect(
 			await panel.locator('[data-test-id="parameter-input-api"] input').first().inputValue(),
-		).toBe('Sonar Chat Completions');
+		).toBe('Agent API');
 		expect(
 			await panel.locator('[data-test-id="parameter-input-maxTokens"] input').inputValue(),
 		).toBe('512');
@@ -132,10 +139,23 @@ test("the example's Perplexity Chat node shows the seed's parameters", () =>
 			'Be precise and concise. Cite your sources.',
 			'What is n8n and what do people use it for?',
 		]);
+		// The Agent API has no Top K and no penalties: the panel says so and does not offer them.
+		await panel
+			.getByText(/^Top K, Frequency Penalty and Presence Penalty exist only on Sonar/)
+			.waitFor();
+		const onAgent = await optionsOffered();
+		expect(onAgent).not.toEqual(expect.arrayContaining(['Top K']));
+		expect(onAgent).not.toEqual(expect.arrayContaining(['Frequency Penalty']));
 		await page.screenshot({ path: path.join(SCREENSHOTS, 'node-panel.png') });
+
+		await chooseApi(/^Sonar Chat Completions/);
+		expect(await optionsOffered()).toEqual(
+			expect.arrayContaining(['Frequency Penalty', 'Presence Penalty', 'Top K']),
+		);
 		await panel.locator('[data-test-id="parameter-input-topP"]').scrollIntoViewIfNeeded();
 		await page.mouse.move(0, 0); // a hovered label turns into its Fixed/Expression switch
 		await page.screenshot({ path: path.join(SCREENSHOTS, 'node-panel-options.png') });
+		await chooseApi(/^Agent API/);
 	}));
 
 test('executing the workflow from the editor shows the answer in the output panel', () =>
@@ -146,7 +166,7 @@ test('executing the workflow from the editor shows the answer in the output pane
 		await page.locator('[data-test-id="execute-workflow-button"]').click();
 		// Both nodes, trigger and Perplexity Chat, end green.
 		await page.locator('[data-test-id="canvas-node-status-success"]').nth(1).waitFor();
-		const [call] = sandboxRequests().filter((r) => r.seq > since && r.path === '/chat/completions');
+		const [call] = sandboxRequests().filter((r) => r.seq > since && r.path === '/v1/agent');
 		expect(call).toEqual(expect.objectContaining({ status: 200, auth: 'ok' }));
 
 		await openPerplexityNode();
@@ -171,9 +191,6 @@ test('executing the workflow from the editor shows the answer in the output pane
 test("the model list loads from the credential's endpoint", () =>
 	step('model-list', async () => {
 		const panel = ndv();
-		// The live list belongs to the Agent API; Sonar Chat Completions lists its fixed models.
-		await panel.locator('[data-test-id="parameter-input-api"]').click();
-		await page.getByRole('option', { name: /^Agent API/ }).click();
 		const since = sandboxRequests().at(-1)?.seq ?? 0;
 		await panel.locator('[data-test-id="rlc-input"]').click();
 		await page.locator('[data-test-id="rlc-search"]').fill('perplexity/');

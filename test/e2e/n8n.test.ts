@@ -254,23 +254,23 @@ describe('n8n CLI: import and execute', () => {
 		});
 		const items = lib.nodeItems(result.run, 'Perplexity Chat');
 		expect(items).toHaveLength(1);
-		expectSeedCompletion(items[0].json, 'sonar');
+		expectSeedCompletion(items[0].json, 'perplexity/sonar');
 
-		// The example's parameters reached the Sonar endpoint as the seed sent them.
-		const [request] = requestsSince(since, '/chat/completions');
+		// The example's parameters reached the Agent API under its names; sonar became its model.
+		const [request] = requestsSince(since, '/v1/agent');
 		expect(request).toEqual(expect.objectContaining({ method: 'POST', status: 200, auth: 'ok' }));
-		expect(request.body).toEqual(
-			expect.objectContaining({
-				model: 'sonar',
-				max_tokens: 512,
-				temperature: 0.2,
-				top_p: 0.9,
-				messages: [
-					{ role: 'system', content: 'Be precise and concise. Cite your sources.' },
-					{ role: 'user', content: 'What is n8n and what do people use it for?' },
-				],
-			}),
-		);
+		expect(request.body).toEqual({
+			model: 'perplexity/sonar',
+			input: [
+				{ type: 'message', role: 'system', content: 'Be precise and concise. Cite your sources.' },
+				{ type: 'message', role: 'user', content: 'What is n8n and what do people use it for?' },
+			],
+			max_output_tokens: 512,
+			temperature: 0.2,
+			top_p: 0.9,
+			tools: [{ type: 'web_search' }],
+			tool_choice: { type: 'web_search' },
+		});
 	});
 
 	test('two Perplexity Chat nodes as a conversation: the second sends the first answer', async () => {
