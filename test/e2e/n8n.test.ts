@@ -363,6 +363,56 @@ describe('n8n start: triggers', () => {
 		expect(received[0]).toEqual(expect.objectContaining({ status: 200, auth: 'ok' }));
 	});
 
+	test('Webhook in streaming mode → Perplexity Chat: the caller receives the text as it is written', async () => {
+		const workflow = await stack.n8n.createWorkflow({
+			name: 'e2e: streaming webhook',
+			nodes: [
+				{
+					id: 'e2e-streaming-webhook',
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2.1,
+					position: [0, 0],
+					webhookId: 'e2e-streaming-webhook',
+					parameters: {
+						httpMethod: 'POST',
+						path: 'perplexity-stream',
+						responseMode: 'streaming',
+						options: {},
+					},
+				},
+				chatNode('Perplexity Chat', { prompt: '={{ $json.body.question }}' }, [220, 0]),
+			],
+			connections: connect('Webhook', 'Perplexity Chat'),
+		});
+		await stack.n8n.activateWorkflow(workflow.id);
+		const since = lastSeq();
+		const question = 'How do tides work?';
+		let response;
+		try {
+			response = await stack.n8n.callWebhook('perplexity-stream', { body: { question } });
+		} finally {
+			await stack.n8n.deactivateWorkflow(workflow.id);
+		}
+		expect(response.status).toBe(200);
+		// n8n streams one JSON object per line: begin, the node's text pieces, end.
+		const chunks = String(response.body)
+			.split('\n')
+			.filter((line) => line.trim() !== '')
+			.map(
+				(line) =>
+					JSON.parse(line) as { type: string; content?: string; metadata?: { nodeName?: string } },
+			);
+		const ours = chunks.filter((chunk) => chunk.metadata?.nodeName === 'Perplexity Chat');
+		expect(ours[0].type).toBe('begin');
+		expect(ours.at(-1)?.type).toBe('end');
+		const pieces = ours.filter((chunk) => chunk.type === 'item').map((chunk) => chunk.content);
+		expect(pieces.length).toBeGreaterThan(1);
+		expect(pieces.join('')).toContain(`You asked: "${question}"`);
+		const [call] = requestsSince(since, '/v1/agent');
+		expect(call).toEqual(expect.objectContaining({ status: 200, auth: 'ok', stream: true }));
+	});
+
 	test('Webhook → Perplexity Chat → Respond to Webhook (the example): the caller gets answer and citations', async () => {
 		const example = lib.loadExample('2-webhook.json', { credential: stack.credential });
 		const workflow = await stack.n8n.createWorkflow(example);
