@@ -5,7 +5,6 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { baseUrlOf } from '../actions/router';
 import {
 	AGENT_PRESETS,
 	CREDENTIAL_TYPE,
@@ -49,7 +48,7 @@ export async function searchModels(
 	}
 
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	const client = new PerplexityClient(this, baseUrlOf(credentials));
+	const client = new PerplexityClient(this, credentials);
 	const result = await client.call(
 		{ method: 'GET', path: MODELS_PATH },
 		{ timeoutMs: 30_000, maxRetries: 2 },

@@ -223,6 +223,8 @@ export async function execute(
 	// A streaming caller shows one text: items answered one at a time reach it in order, not mixed.
 	if (callerStreams && requestOptions.stream !== false) execution.concurrency = 1;
 	const limiter = new RateLimiter(execution.requestsPerMinute, sleep);
+	// getNode() returns a deep copy each time: one is enough for every item's errors.
+	const node = this.getNode();
 
 	const prepare = (itemIndex: number): PreparedChat => {
 		const raw = readChatParameters(this, itemIndex);
@@ -264,7 +266,7 @@ export async function execute(
 			result.ok && settings.background === 'wait'
 				? await waitForRun(client, result.body, execution, limiter)
 				: result;
-		const outcome = itemOutput(this.getNode(), settings.api, finished, output, itemIndex, secrets);
+		const outcome = itemOutput(node, settings.api, finished, output, itemIndex, secrets);
 		if (forward) {
 			await Promise.all(pending);
 			if (outcome instanceof Error) await send('error', itemIndex, outcome.message);

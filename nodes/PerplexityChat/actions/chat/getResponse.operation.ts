@@ -91,12 +91,13 @@ export async function execute(
 		};
 	};
 
+	const node = this.getNode();
 	return await runItems(this, execution, prepare, async ({ id, wait, output }, itemIndex) => {
 		const fetched = await client.call(
 			{ method: 'GET', path: `${RESPONSES_PATH}/${encodeURIComponent(id)}` },
 			{ timeoutMs: execution.timeoutMs, maxRetries: execution.maxRetries },
 		);
 		const result = fetched.ok && wait ? await waitForRun(client, fetched.body, execution) : fetched;
-		return itemOutput(this.getNode(), 'agent', result, output, itemIndex, secrets);
+		return itemOutput(node, 'agent', result, output, itemIndex, secrets);
 	});
 }
