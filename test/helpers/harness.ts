@@ -56,7 +56,6 @@ import { createRunExecutionData, NodeHelpers, Workflow } from 'n8n-workflow';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 
 import { HarnessCredentialsHelper } from './credentials';
 import { allowOnlyLoopback } from './network';
@@ -133,8 +132,6 @@ export interface RunResult extends NodeRunResult {
 	streamed: StructuredChunk[];
 	/** Node names in the order they finished. */
 	executionOrder: string[];
-	/** Wall time of the execution itself (without loading the package). */
-	durationMs: number;
 }
 
 export interface WorkflowRunResult extends Omit<RunResult, keyof NodeRunResult> {
@@ -191,13 +188,11 @@ export interface LoadedPackage {
 	loader: PackageDirectoryLoader;
 	nodeTypes: PackageNodeTypes;
 	credentialTypes: Record<string, ICredentialType>;
-	loadMs: number;
 }
 
 let loading: Promise<LoadedPackage> | undefined;
 
 async function load(): Promise<LoadedPackage> {
-	const started = performance.now();
 	const { n8n } = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
 		n8n?: { nodes?: string[] };
 	};
@@ -216,7 +211,6 @@ async function load(): Promise<LoadedPackage> {
 		loader,
 		nodeTypes: new PackageNodeTypes(loader),
 		credentialTypes,
-		loadMs: performance.now() - started,
 	};
 }
 
@@ -381,7 +375,6 @@ export async function runWorkflow(
 	let run: IRun | undefined;
 	let startError: Error | undefined;
 	let issues: IWorkflowIssues | undefined;
-	const started = performance.now();
 	try {
 		const execution = execute.processRunExecutionData(workflow);
 		if (options.signal?.aborted) execution.cancel();
@@ -395,8 +388,6 @@ export async function runWorkflow(
 			.filter((entry): entry is IWorkflowIssues => entry !== null);
 		if (found.length > 0) issues = Object.assign({}, ...found) as IWorkflowIssues;
 	}
-	const durationMs = performance.now() - started;
-
 	const runData = run?.data.resultData.runData ?? {};
 	const nodeResults: Record<string, NodeRunResult> = {};
 	for (const node of nodes) {
@@ -428,7 +419,6 @@ export async function runWorkflow(
 		issues,
 		streamed,
 		executionOrder,
-		durationMs,
 	};
 }
 

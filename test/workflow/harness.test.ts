@@ -1,13 +1,11 @@
 /**
  * Proves the in-process harness itself (test/helpers/harness.ts) against a real HTTP server on
  * 127.0.0.1 that this file starts: authentication, request body, output and pairing, several
- * items, errors with and without Continue On Fail, streaming capture, chained nodes, hermetic
- * networking and speed. It depends on nothing but the built package and Node's http.
+ * items, errors with and without Continue On Fail, streaming capture, chained nodes and hermetic
+ * networking; then the same harness against the Perplexity sandbox.
  */
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
@@ -20,6 +18,7 @@ import {
 	runNode,
 	runWorkflow,
 } from '../helpers/harness';
+import { type Sandbox, startSandbox } from '../sandbox/server';
 
 const API_KEY = 'pplx-harness-key-123456';
 
@@ -472,43 +471,11 @@ describe('execution control', () => {
 	});
 });
 
-describe('speed', () => {
-	test('a workflow runs in well under half a second', async () => {
-		const { loadMs } = await loadPackage();
-		const times: number[] = [];
-		for (let run = 0; run < 20; run++) {
-			const result = await runNode({
-				parameters: promptParameters('Hi'),
-				items: [{ json: {} }, { json: {} }],
-				credentials: { apiKey: API_KEY, baseUrl },
-			});
-			expect(result.items).toHaveLength(2);
-			times.push(result.durationMs);
-		}
-		times.sort((a, b) => a - b);
-		const median = times[Math.floor(times.length / 2)];
-		console.info(
-			`harness: package loaded in ${loadMs.toFixed(0)} ms; ${times.length} workflows of 2 items: median ${median.toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms`,
-		);
-		expect(median).toBeLessThan(500);
-	});
-});
-
-// The colleague's full Perplexity sandbox, when it is there; the tests above do not need it.
-interface Sandbox {
-	url: string;
-	stop(): Promise<void>;
-	requests(): Array<{ path: string; status: number | null; auth: string; stream: boolean }>;
-}
-const sandboxFile = path.join(PACKAGE_ROOT, 'test/sandbox/server.js');
-(existsSync(sandboxFile) ? describe : describe.skip)('against the Perplexity sandbox', () => {
+describe('against the Perplexity sandbox', () => {
 	let sandbox: Sandbox;
 
 	beforeAll(async () => {
-		const { startSandbox } = require(sandboxFile) as {
-			startSandbox: (options: { port: number; apiKey: string }) => Promise<Sandbox>;
-		};
-		sandbox = await startSandbox({ port: 0, apiKey: API_KEY });
+		sandbox = await startSandbox({ port: 0, apiKey: API_KEY, quiet: true });
 	});
 
 	afterAll(async () => {
