@@ -14,19 +14,22 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const TICK_MS = 100;
 
 /**
- * A GET to n8n that survives a reset connection. While a node keeps n8n's event loop busy for
- * seconds (the built-in node prepares every item before sending any), n8n's HTTP server may close
- * an idle keep-alive connection just as fetch reuses it: ECONNRESET, with n8n itself fine.
+ * A GET to n8n that survives n8n being briefly unable to answer. While a node keeps n8n's event
+ * loop busy for seconds (the built-in node prepares every item before sending any), n8n's HTTP
+ * server may close an idle keep-alive connection just as fetch reuses it (ECONNRESET), and n8n's
+ * database health check may miss its ping and answer 503 "Database is not ready!" until the next
+ * one succeeds: n8n itself is fine in both cases.
  */
-async function patiently(fn, { tries = 5 } = {}) {
+async function patiently(fn, { tries = 10 } = {}) {
 	for (let attempt = 1; ; attempt++) {
 		try {
 			return await fn();
 		} catch (error) {
 			const code = error?.cause?.code;
 			const reset = error?.message === 'fetch failed' || code === 'ECONNRESET';
-			if (!reset || attempt >= tries) throw error;
-			await sleep(200 * attempt);
+			const dbNotReady = /-> 503: .*Database is not ready/.test(error?.message ?? '');
+			if ((!reset && !dbNotReady) || attempt >= tries) throw error;
+			await sleep(500 * attempt);
 		}
 	}
 }
