@@ -63,28 +63,31 @@ export async function runItems<Prepared>(
 	const count = context.getInputData().length;
 	const continueOnFail = context.continueOnFail();
 
-	const prepared = Array.from({ length: count }, (_, itemIndex) => {
+	type Entry = { value: Prepared } | { error: ItemError };
+	const prepared = Array.from({ length: count }, (_, itemIndex): Entry | undefined => {
 		try {
 			return { value: prepare(itemIndex) };
 		} catch (error) {
 			return { error: inputErrorFor(context, error, itemIndex) };
 		}
 	});
-	const firstBad = prepared.find((entry) => 'error' in entry);
-	if (firstBad?.error && !continueOnFail) throw firstBad.error;
+	const firstBad = prepared.find((entry) => entry && 'error' in entry);
+	if (firstBad && 'error' in firstBad && !continueOnFail) throw firstBad.error;
 
 	let failed = false;
 	const cancelSignal = context.getExecutionCancelSignal?.();
 	const outcomes = await runPool(
 		count,
 		async (itemIndex): Promise<IDataObject | ItemError> => {
-			const entry = prepared[itemIndex];
+			const entry = prepared[itemIndex] as Entry;
+			// A request body is not needed once sent: with thousands of items this is memory.
+			prepared[itemIndex] = undefined;
 			let outcome: IDataObject | ItemError;
 			if ('error' in entry) {
-				outcome = entry.error as ItemError;
+				outcome = entry.error;
 			} else {
 				try {
-					outcome = await run(entry.value as Prepared, itemIndex);
+					outcome = await run(entry.value, itemIndex);
 				} catch (error) {
 					outcome = inputErrorFor(context, error, itemIndex);
 				}
