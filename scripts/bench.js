@@ -19,6 +19,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const lib = require('./lib');
+const { runBareClient } = require('./bench/bare-client');
 const { BenchInstance } = require('./bench/instance');
 const { runMicro } = require('./bench/micro');
 const { peakInFlight } = require('./bench/sandbox-log');
@@ -139,6 +140,7 @@ const CPU_VARIANTS = [
 ];
 const MEMORY_VARIANT = { id: 'ours', node: 'ours', transport: 'direct', concurrency: 10 };
 const MEMORY_REFERENCE = { id: 'http', label: 'n8n HTTP Request node', node: 'httpRequest' };
+const BARE_CONCURRENCY = 10;
 // Perplexity's lowest usage tier allows 50 requests per minute on the Sonar models.
 const TIER_LIMIT = { limit: 50, windowMs: 60000 };
 
@@ -296,6 +298,24 @@ async function throughputAndCpu(ctx, o, summary) {
 		const builtin = rows.find((r) => r.id === 'a');
 		for (const row of rows) row.speedupVsBuiltin = builtin.nodeMs / row.nodeMs;
 
+		// The floor that the sandbox and this machine set for (c), without n8n.
+		const bareRuns = [];
+		for (let rep = 1; rep <= o.reps; rep++) {
+			ctx.sandbox.reset();
+			ctx.sandbox.configure({ latencyMs: o.latencyMs });
+			const bare = await runBareClient({
+				url: ctx.sandbox.url,
+				key: lib.SANDBOX_API_KEY,
+				items: o.items,
+				concurrency: BARE_CONCURRENCY,
+			});
+			if (bare.ok !== o.items) throw new Error(`bare client: ${bare.ok} of ${o.items} answered`);
+			bareRuns.push(bare.ms);
+			log(`bare client run ${rep}/${o.reps}: ${Math.round(bare.ms)} ms`);
+		}
+		const bareMs = median(bareRuns);
+		const bareLimitMs = Math.ceil(o.items / BARE_CONCURRENCY) * o.latencyMs;
+
 		// What the built-in node's all-at-once fan-out meets at Perplexity's lowest tier.
 		log(`built-in node against a limit of ${TIER_LIMIT.limit} requests per minute`);
 		ctx.sandbox.reset();
@@ -313,6 +333,13 @@ async function throughputAndCpu(ctx, o, summary) {
 			// What the issue assumed for the built-in node (one item after another).
 			assumedSequentialLimitMs: o.items * o.latencyMs,
 			rows,
+			bareClient: {
+				concurrency: BARE_CONCURRENCY,
+				ms: bareMs,
+				limitMs: bareLimitMs,
+				vsLimit: bareMs / bareLimitMs,
+				runs: bareRuns.map(Math.round),
+			},
 			rateLimited: {
 				limit: TIER_LIMIT.limit,
 				windowMs: TIER_LIMIT.windowMs,

@@ -156,6 +156,16 @@ function renderFigures(summary) {
 				`\`startedAt\` → \`stoppedAt\`).`,
 			throughputTable(summary),
 		);
+		if (t.bareClient) {
+			const b = t.bareClient;
+			parts.push(
+				`Without n8n: a bare Node.js client in its own process, ${b.concurrency} requests at a ` +
+					`time over a new HTTP connection each, against the same sandbox: ` +
+					`${fixed(b.ms / 1000, 2)} s, ${fixed(b.vsLimit, 2)}× its physical limit of ` +
+					`${fixed(b.limitMs / 1000, 2)} s. That is the floor that the sandbox and this ` +
+					`machine set for (c).`,
+			);
+		}
 		if (t.rateLimited) {
 			const r = t.rateLimited;
 			const ok = r.byStatus['200'] ?? 0;
