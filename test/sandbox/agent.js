@@ -10,17 +10,16 @@ const { validateAgent } = require('./validate-agent');
 
 /**
  * The Agent API (`POST /v1/agent`, alias `/v1/responses`): response objects, SSE events and
- * background runs.
+ * background runs, in the shapes of `shared/reference/recordings/vercel-agent-web-search.*`.
  *
  * @typedef {import('./respond').Exchange} Exchange
  * @typedef {import('./respond').ActiveFault} ActiveFault
  * @typedef {import('./answers').Answer} Answer
- * @typedef {import('./answers').Annotation} Annotation
  * @typedef {import('./validate-agent').AgentSpec} AgentSpec
  * @typedef {'completed' | 'incomplete' | 'failed' | 'cancelled'} Terminal
- * @typedef {{ status: Terminal, text: string, annotations: Annotation[], error: Record<string, string> | null }} Outcome
+ * @typedef {{ status: Terminal, text: string, error: Record<string, string> | null }} Outcome
  * @typedef {{ id: string, msgId: string, spec: AgentSpec, answer: Answer, createdAt: number, readyAt: number, outcome: Outcome }} Run
- * @typedef {{ ids: import('./ids').Ids, runs: import('./background').RunStore<Run>, config: { backgroundMs: number, streamEventLines: boolean } }} AgentState
+ * @typedef {{ ids: import('./ids').Ids, runs: import('./background').RunStore<Run>, config: { backgroundMs: number, acceptDocsOnlyFields: boolean } }} AgentState
  */
 
 /** Reasoning tokens per effort level, counted into output tokens as the real usage does. */
@@ -30,11 +29,22 @@ const EFFORT_TOKENS = /** @type {Record<string, number>} */ ({
 	medium: 192,
 	high: 512,
 	xhigh: 1024,
-	max: 2048,
 });
+
+/**
+ * A preset brings its own system prompt, which the real service caches: the recorded runs read
+ * most of their ~3000 input tokens from the cache. The sandbox counts this many as cache reads.
+ */
+const PRESET_PROMPT_TOKENS = 1780;
+
+/** Cached input is billed at a tenth of the input price (an assumption; no price list is recorded). */
+const CACHE_READ_FACTOR = 0.1;
 
 /** @param {number} ms */
 const seconds = (ms) => Math.floor(ms / 1000);
+
+/** @param {number} usd */
+const roundUsd = (usd) => Math.round(usd * 1e6) / 1e6;
 
 /** @param {ActiveFault} fault @returns {Outcome} */
 function failedOutcome(fault) {
@@ -42,7 +52,6 @@ function failedOutcome(fault) {
 	return {
 		status: 'failed',
 		text: '',
-		annotations: [],
 		error: {
 			code: p.code ?? 'internal_error',
 			message: p.message ?? 'The model failed to generate a response. Please retry.',
@@ -55,7 +64,6 @@ function failedOutcome(fault) {
 const CANCELLED = {
 	status: 'cancelled',
 	text: '',
-	annotations: [],
 	error: { code: 'cancelled', message: 'The response was cancelled.', type: 'cancelled' },
 };
 
@@ -72,13 +80,9 @@ function outcomeOf(spec, answer, fault) {
 	const full = tokens(answer.text.length);
 	const budget = fault?.name === 'incomplete' ? Math.max(1, full >> 1) : spec.maxOutputTokens;
 	if (budget !== null && full > budget) {
-		return {
-			status: 'incomplete',
-			...truncate(answer.text, answer.annotations, budget),
-			error: null,
-		};
+		return { status: 'incomplete', text: truncate(answer.text, budget), error: null };
 	}
-	return { status: 'completed', text: answer.text, annotations: answer.annotations, error: null };
+	return { status: 'completed', text: answer.text, error: null };
 }
 
 /** @param {Answer} answer */
@@ -94,7 +98,8 @@ const messageItem = (run, o) => ({
 	id: run.msgId,
 	status: o.status === 'incomplete' ? 'incomplete' : 'completed',
 	role: 'assistant',
-	content: [{ type: 'output_text', text: o.text, annotations: o.annotations }],
+	// Recorded answers cite with [n] markers and leave annotations empty.
+	content: [{ type: 'output_text', text: o.text, annotations: [] }],
 });
 
 /** @param {Run} run @param {Outcome} o */
@@ -102,33 +107,42 @@ function usage(run, o) {
 	const { spec, answer } = run;
 	const model = AGENT_BY_ID.get(spec.model) ?? { input: 1, output: 1 };
 	const searched = spec.search;
-	const input = tokens(spec.inputChars) + (searched ? answer.results.length * 48 : 0);
+	const cached = spec.preset ? PRESET_PROMPT_TOKENS : 0;
+	const fresh = tokens(spec.inputChars) + (searched ? answer.results.length * 48 : 0);
 	const generated = o.status === 'failed' || o.status === 'cancelled';
 	const reasoning = generated ? 0 : (EFFORT_TOKENS[spec.effort ?? ''] ?? 0);
 	const output = generated ? 0 : tokens(o.text.length) + reasoning;
-	const inputCost = price(input, model.input);
+	const inputCost = price(fresh, model.input);
+	const cacheReadCost = price(cached, model.input * CACHE_READ_FACTOR);
 	const outputCost = price(output, model.output);
 	const toolCost = searched ? SEARCH_CALL_COST : 0;
 	return {
-		input_tokens: input,
-		output_tokens: output,
-		total_tokens: input + output,
-		input_tokens_details: { cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-		output_tokens_details: { reasoning_tokens: reasoning },
-		tool_calls_details: searched ? { web_search: { invocation: 1 } } : {},
 		cost: {
+			cache_creation_cost: 0,
+			cache_read_cost: cacheReadCost,
 			currency: 'USD',
 			input_cost: inputCost,
 			output_cost: outputCost,
 			tool_calls_cost: toolCost,
-			total_cost: Math.round((inputCost + outputCost + toolCost) * 1e6) / 1e6,
-			tool_calls_cost_details: searched ? { web_search: toolCost } : {},
+			tool_calls_cost_details: searched ? { search_web: toolCost } : {},
+			total_cost: roundUsd(inputCost + cacheReadCost + outputCost + toolCost),
 		},
+		input_tokens: fresh + cached,
+		input_tokens_details: {
+			cache_creation_input_tokens: 0,
+			cache_read_input_tokens: cached,
+			cached_tokens: cached,
+		},
+		output_tokens: output,
+		output_tokens_details: { reasoning_tokens: reasoning },
+		tool_calls_details: searched ? { search_web: { cost_usd: toolCost, invocation: 1 } } : {},
+		total_tokens: fresh + cached + output,
 	};
 }
 
 /**
- * The response object in one of its states: `queued` / `in_progress` (no output yet) or terminal.
+ * The response object in one of its states: `queued` / `in_progress` (no output yet, and the
+ * preset's name as `model`, as recorded) or terminal (the concrete model).
  * @param {Run} run
  * @param {'queued' | 'in_progress' | null} pending null renders the run's outcome
  */
@@ -141,84 +155,102 @@ function render(run, pending) {
 	if (answered && run.spec.search) output.push(searchItem(run.answer));
 	if (answered) output.push(messageItem(run, o));
 	return {
+		...run.spec.echo,
 		id: run.id,
 		object: 'response',
 		created_at: seconds(run.createdAt),
 		completed_at: done ? seconds(run.readyAt) : null,
 		status: done ? o.status : pending,
-		model: run.spec.model,
+		model: done ? run.spec.model : (run.spec.preset ?? run.spec.model),
 		output,
 		usage: done ? usage(run, o) : null,
 		error: done ? o.error : null,
 		incomplete_details: done && o.status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
-		...run.spec.echo,
+		// Recorded: "default" while running, "fast" once done.
+		service_tier: done ? 'fast' : 'default',
 	};
 }
 
 /**
+ * The event sequence of the recorded stream: the run as created, a server-side `search_web`
+ * function_call item, the search events (with its call_id and a thought), the search_results item,
+ * the message item added with `content: null`, the text deltas, then exactly one terminal event.
+ * Every event has an `event:` line; sequence numbers skip where the recording skips.
  * @param {Exchange} x
  * @param {AgentState} state
  * @param {Run} run
  */
 function streamRun(x, state, run) {
-	const eventLines = state.config.streamEventLines;
 	const o = run.outcome;
-	const final = render(run, null);
 	const shell = render(run, 'in_progress');
 	/** @type {string[]} */
 	const frames = [];
 	let seq = 0;
 	/** @param {string} type @param {Record<string, unknown>} fields */
 	const emit = (type, fields) => {
-		frames.push(frame({ type, sequence_number: seq, ...fields }, eventLines ? type : null));
-		// Real streams skip numbers (internal events are not forwarded); clients must not expect +1.
-		seq += frames.length % 4 === 3 ? 2 : 1;
+		frames.push(frame({ ...fields, sequence_number: seq++, type }, type));
 	};
-	emit('response.created', { response: { ...shell, status: 'queued' } });
+	emit('response.created', { response: shell });
 	emit('response.in_progress', { response: shell });
+	seq++; // internal events are not forwarded: clients must not expect +1
 	let cutAt = frames.length;
 	if (o.status === 'completed' || o.status === 'incomplete') {
 		let index = 0;
 		if (run.spec.search) {
 			const item = searchItem(run.answer);
+			const call = state.ids.searchCall();
 			emit('response.output_item.added', {
+				item: {
+					arguments: JSON.stringify({ queries: item.queries }),
+					call_id: call.callId,
+					id: call.id,
+					name: 'search_web',
+					status: 'completed',
+					type: 'function_call',
+				},
 				output_index: 0,
-				item: { ...item, queries: [], results: [] },
 			});
 			emit('response.reasoning.search_queries', {
+				call_id: call.callId,
 				queries: item.queries,
-				thought: `Searching the web for ${run.answer.title.toLowerCase()}.`,
+				thought: 'Searching the web...',
 			});
-			emit('response.reasoning.search_results', { results: item.results });
-			emit('response.output_item.done', { output_index: 0, item });
+			emit('response.reasoning.search_results', {
+				call_id: call.callId,
+				results: item.results,
+				thought: `Found ${item.results.length} results`,
+			});
+			emit('response.output_item.done', { item, output_index: 0 });
 			index = 1;
 		}
 		const message = messageItem(run, o);
-		const at = { item_id: run.msgId, output_index: index, content_index: 0 };
+		const at = { content_index: 0, item_id: run.msgId, output_index: index };
 		emit('response.output_item.added', {
+			item: { ...message, content: null },
 			output_index: index,
-			item: { ...message, status: 'in_progress', content: [] },
 		});
 		const parts = deltas(o.text);
 		const first = frames.length;
 		for (const delta of parts) emit('response.output_text.delta', { ...at, delta });
 		cutAt = first + Math.max(1, parts.length >> 1);
+		seq++;
 		emit('response.output_text.done', { ...at, text: o.text });
-		emit('response.output_item.done', { output_index: index, item: message });
+		emit('response.output_item.done', { item: message, output_index: index });
 	}
+	const final = render(run, null);
 	if (o.status === 'failed') emit('response.failed', { response: final, error: o.error });
 	else emit(`response.${o.status}`, { response: final });
 	const errorFrame = frame(
 		{
-			type: 'error',
-			sequence_number: seq,
 			error: {
 				message: 'An internal error interrupted the stream.',
 				type: 'internal_error',
 				code: 500,
 			},
+			sequence_number: seq,
+			type: 'error',
 		},
-		eventLines ? 'error' : null,
+		'error',
 	);
 	sendStream(x, frames, cutAt, errorFrame);
 }
@@ -231,7 +263,7 @@ function streamRun(x, state, run) {
  * @param {unknown} body
  */
 function createResponse(x, state, raw, body) {
-	const spec = validateAgent(raw, body);
+	const spec = validateAgent(raw, body, state.config);
 	const answer = compose(spec);
 	const now = Date.now();
 	/** @type {Run} */

@@ -14,10 +14,9 @@ const { search, titleOf, hash, cap, isoDay, NO_FILTERS } = require('./search');
 /**
  * @typedef {import('./search').SearchOptions} SearchOptions
  * @typedef {import('./search').SearchResult} SearchResult
- * @typedef {{ type: 'url_citation', url: string, title: string, start_index: number, end_index: number }} Annotation
  * @typedef {{
  *   question: string, topic: string | null, title: string, queries: string[], results: SearchResult[],
- *   text: string, annotations: Annotation[], json: boolean,
+ *   text: string, json: boolean,
  * }} Answer
  */
 
@@ -47,54 +46,34 @@ const siteName = (/** @type {string} */ url) =>
 	url.slice(8, url.indexOf('/', 8)).replace(/^(www|en)\./, '');
 
 /**
- * Builds the prose answer and records where each `[n]` marker sits, so annotations point at the
- * markers exactly even when the question itself contains brackets.
+ * The prose answer, citing results as `[n]` markers. Real answers carry such markers while their
+ * `annotations` stay empty (recorded), so the markers are all there is.
  * @param {string} question
  * @param {string | null} topic
  * @param {SearchResult[]} results
  */
 function prose(question, topic, results) {
-	let text = '';
-	/** @type {Annotation[]} */
-	const annotations = [];
-	/** @param {string} s */
-	const say = (s) => (text += s);
 	/** @param {number} i */
-	const cite = (i) => {
-		const r = results[i];
-		const marker = `[${r.id}]`;
-		annotations.push({
-			type: 'url_citation',
-			url: r.url,
-			title: r.title,
-			start_index: text.length,
-			end_index: text.length + marker.length,
-		});
-		say(marker);
-	};
+	const cite = (i) => `[${results[i].id}]`;
 	const of = topic ? ` of ${topic}` : '';
-	say(`You asked: "${question}". `);
+	let text = `You asked: "${question}". `;
 	if (results.length === 0) {
-		say(topic ? `${cap(topic)} is a well-documented subject` : 'This is a well-documented subject');
-		say(
-			'; this answer draws on general knowledge rather than a web search, so it cites no sources.',
-		);
+		text += topic
+			? `${cap(topic)} is a well-documented subject`
+			: 'This is a well-documented subject';
+		text +=
+			'; this answer draws on general knowledge rather than a web search, so it cites no sources.';
 	} else if (results.length === 1) {
-		say(`${cap(siteName(results[0].url))} covers the essentials${of} `);
-		cite(0);
-		say('.');
+		text += `${cap(siteName(results[0].url))} covers the essentials${of} ${cite(0)}.`;
 	} else {
-		say(`The sources agree on the essentials${of} `);
-		cite(0);
-		cite(1);
+		text += `The sources agree on the essentials${of} ${cite(0)}${cite(1)}`;
 		if (results.length > 2) {
-			say(`, and ${siteName(results[2].url)} adds background and recent developments `);
-			for (let i = 2; i < results.length; i++) cite(i);
+			text += `, and ${siteName(results[2].url)} adds background and recent developments `;
+			for (let i = 2; i < results.length; i++) text += cite(i);
 		}
-		say('.');
+		text += '.';
 	}
-	say(' This is a deterministic answer from the Perplexity sandbox.');
-	return { text, annotations };
+	return `${text} This is a deterministic answer from the Perplexity sandbox.`;
 }
 
 /**
@@ -110,9 +89,8 @@ function compose(request) {
 	const queries = request.search
 		? [question.slice(0, 120), `${title} ${options.mode === 'sec' ? 'filings' : 'overview'}`]
 		: [];
-	const { text, annotations } = prose(question, topic, results);
-	if (!request.schema)
-		return { question, topic, title, queries, results, text, annotations, json: false };
+	const text = prose(question, topic, results);
+	if (!request.schema) return { question, topic, title, queries, results, text, json: false };
 	const value = sampleJson(request.schema, {
 		answer: text,
 		question,
@@ -127,7 +105,6 @@ function compose(request) {
 		queries,
 		results,
 		text: JSON.stringify(value),
-		annotations: [],
 		json: true,
 	};
 }
@@ -136,17 +113,15 @@ function compose(request) {
 const tokens = (/** @type {number} */ chars) => Math.max(1, Math.ceil(chars / 4));
 
 /**
- * Cuts text to a token budget at a word boundary, keeping only annotations still inside it.
+ * Cuts text to a token budget at a word boundary.
  * @param {string} text
- * @param {Annotation[]} annotations
  * @param {number} maxTokens
  */
-function truncate(text, annotations, maxTokens) {
+function truncate(text, maxTokens) {
 	const limit = maxTokens * 4;
-	if (text.length <= limit) return { text, annotations };
+	if (text.length <= limit) return text;
 	const space = text.lastIndexOf(' ', limit);
-	const cut = space > limit / 2 ? space : limit;
-	return { text: text.slice(0, cut), annotations: annotations.filter((a) => a.end_index <= cut) };
+	return text.slice(0, space > limit / 2 ? space : limit);
 }
 
 /**

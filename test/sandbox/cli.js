@@ -4,13 +4,16 @@
 
 const { startSandbox } = require('./server');
 
-const USAGE = `Usage: node test/sandbox/cli.js [--port N] [--host H] [--latency MS] [--key K] [--background MS] [--quiet]
+const USAGE = `Usage: node test/sandbox/cli.js [--port N] [--host H] [--latency MS] [--key K] [--background MS] [--accept-docs-only] [--quiet]
 
   --port N         port to listen on (default: PORT or 0, a free port)
   --host H         interface to bind (default: 127.0.0.1)
   --latency MS     delay before every generated answer (default: 0)
   --key K          the API key clients must send (default: SANDBOX_API_KEY or sandbox-key)
   --background MS  how long background runs stay in progress (default: 300)
+  --accept-docs-only
+                   accept the Agent API fields only the docs name (temperature, top_p,
+                   tool_choice, ...); without it they get the unknown-field 400
   --quiet          do not print one line per request`;
 
 /** @param {string[]} argv */
@@ -19,11 +22,11 @@ function parseArgs(argv) {
 	const args = {};
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
-		if (arg === '--help' || arg === '-h' || arg === '--quiet') {
+		if (['--help', '-h', '--quiet', '--accept-docs-only'].includes(arg)) {
 			args[arg.replace(/^-+/, '')] = true;
 			continue;
 		}
-		const m = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+		const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
 		if (!m) throw new Error(`unexpected argument "${arg}"`);
 		const value = m[2] ?? argv[++i];
 		if (value === undefined) throw new Error(`${arg} needs a value`);
@@ -47,7 +50,9 @@ async function main() {
 		return;
 	}
 	for (const key of Object.keys(args)) {
-		if (!['port', 'host', 'latency', 'key', 'background', 'quiet'].includes(key)) {
+		if (
+			!['port', 'host', 'latency', 'key', 'background', 'quiet', 'accept-docs-only'].includes(key)
+		) {
 			throw new Error(`unknown option --${key}`);
 		}
 	}
@@ -58,6 +63,7 @@ async function main() {
 		latencyMs: number(args.latency, 'latency') ?? 0,
 		backgroundMs: number(args.background, 'background') ?? 300,
 		quiet: args.quiet === true,
+		acceptDocsOnlyFields: args['accept-docs-only'] === true,
 	});
 	// Handlers first: whoever reads the address may signal us the moment it is printed.
 	let stopping = false;

@@ -14,7 +14,7 @@ const DEFAULTS = {
 	logBodies: true,
 	quiet: true,
 	rateLimit: null,
-	streamEventLines: false,
+	acceptDocsOnlyFields: false,
 	sonarDone: true,
 };
 
@@ -24,7 +24,7 @@ const CHECKS = {
 	backgroundMs: (v) => typeof v === 'number' && v >= 0,
 	logBodies: (v) => typeof v === 'boolean',
 	quiet: (v) => typeof v === 'boolean',
-	streamEventLines: (v) => typeof v === 'boolean',
+	acceptDocsOnlyFields: (v) => typeof v === 'boolean',
 	sonarDone: (v) => typeof v === 'boolean',
 	rateLimit: (v) =>
 		v === null ||
@@ -40,7 +40,7 @@ const HINTS = /** @type {Record<keyof Config, string>} */ ({
 	backgroundMs: 'a number >= 0',
 	logBodies: 'a boolean',
 	quiet: 'a boolean',
-	streamEventLines: 'a boolean',
+	acceptDocsOnlyFields: 'a boolean',
 	sonarDone: 'a boolean',
 	rateLimit: 'null or { limit: integer >= 0, windowMs: number > 0 }',
 });

@@ -2,6 +2,7 @@
 'use strict';
 
 const { ApiError } = require('./errors');
+const { replay, loadRecording } = require('./replay');
 const { sendJson, sendError, sendHtml } = require('./respond');
 
 /**
@@ -36,6 +37,7 @@ const FAULTS = /** @type {const} */ ({
 	incomplete: 'answer',
 	stream_cut: 'stream',
 	stream_error: 'stream',
+	replay: 'answer',
 });
 
 const FAULT_NAMES = Object.keys(FAULTS);
@@ -92,6 +94,8 @@ function checkRule(rule) {
 			throw new Error(`match.${key} is not supported; use path, prompt or model (strings)`);
 		}
 	}
+	// A replay rule with a missing file should fail when it is added, not on the request.
+	if (fault === 'replay') loadRecording(params);
 	const limited = times !== undefined && times !== null;
 	return {
 		fault,
@@ -168,9 +172,10 @@ const HTML = (/** @type {string} */ title, /** @type {string} */ server) =>
  * Answers the request when the fault replaces the response outright.
  * @param {Exchange} x
  * @param {ActiveFault} fault
+ * @param {Api} api
  * @returns {boolean} false when the fault is for the response builder to apply
  */
-function answerFault(x, fault) {
+function answerFault(x, fault, api) {
 	const p = fault.params;
 	/** @param {string} fallback */
 	const message = (fallback) => (typeof p.message === 'string' ? p.message : fallback);
@@ -228,6 +233,9 @@ function answerFault(x, fault) {
 					},
 				],
 			});
+			return true;
+		case 'replay':
+			replay(x, p, api !== 'sonar');
 			return true;
 		default:
 			return false;

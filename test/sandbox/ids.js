@@ -23,21 +23,32 @@ class Ids {
 		return n.toString(16);
 	}
 
+	/** Agent ids are a prefix and a UUID, as recorded: `resp_…`, `msg_…`, `fc_…`, `call_…`. */
+	#uuid(/** @type {string} */ kind, /** @type {string} */ variant) {
+		return `00000000-0000-4000-${variant}-${this.#next(kind).padStart(12, '0')}`;
+	}
+
 	response() {
-		return `resp_${this.#next('resp').padStart(24, '0')}`;
+		return `resp_${this.#uuid('resp', 'a000')}`;
 	}
 
 	message() {
-		return `msg_${this.#next('msg').padStart(24, '0')}`;
+		return `msg_${this.#uuid('msg', 'b000')}`;
+	}
+
+	/** The server-side search_web function_call item streams carry, and its call id. */
+	searchCall() {
+		const n = this.#uuid('call', 'c000');
+		return { id: `fc_${n}`, callId: `call_${n}` };
 	}
 
 	/** Sonar and request ids are UUID-shaped on the real service. */
 	completion() {
-		return `00000000-0000-4000-8000-${this.#next('chat').padStart(12, '0')}`;
+		return this.#uuid('chat', '8000');
 	}
 
 	request() {
-		return `00000000-0000-4000-9000-${this.#next('req').padStart(12, '0')}`;
+		return this.#uuid('req', '9000');
 	}
 }
 

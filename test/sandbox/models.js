@@ -36,25 +36,24 @@ const PRESETS = /** @type {Record<string, string>} */ ({
 	'advanced-deep-research': 'xai/grok-4-1',
 });
 
-/** Price of one web_search tool call, USD. */
-const SEARCH_CALL_COST = 0.005;
+/** Price of one search_web tool call, USD (as recorded). */
+const SEARCH_CALL_COST = 0.001;
 
 /**
- * @typedef {{ input: number, output: number, request: Record<string, number>, think: boolean, reasoning: number, queries: number }} SonarModel
+ * @typedef {{ input: number, output: number, request: Record<string, number>, think: boolean, reasoning: number }} SonarModel
  */
 
 const REQUEST_FEES = { low: 0.005, medium: 0.008, high: 0.012 };
 
 /** @type {Record<string, SonarModel>} */
 const SONAR_MODELS = {
-	sonar: { input: 1, output: 1, request: REQUEST_FEES, think: false, reasoning: 0, queries: 1 },
+	sonar: { input: 1, output: 1, request: REQUEST_FEES, think: false, reasoning: 0 },
 	'sonar-pro': {
 		input: 3,
 		output: 15,
 		request: { low: 0.006, medium: 0.01, high: 0.014 },
 		think: false,
 		reasoning: 0,
-		queries: 2,
 	},
 	'sonar-reasoning': {
 		input: 1,
@@ -62,7 +61,6 @@ const SONAR_MODELS = {
 		request: REQUEST_FEES,
 		think: true,
 		reasoning: 0,
-		queries: 1,
 	},
 	'sonar-reasoning-pro': {
 		input: 2,
@@ -70,7 +68,6 @@ const SONAR_MODELS = {
 		request: REQUEST_FEES,
 		think: true,
 		reasoning: 0,
-		queries: 2,
 	},
 	'sonar-deep-research': {
 		input: 2,
@@ -78,7 +75,6 @@ const SONAR_MODELS = {
 		request: REQUEST_FEES,
 		think: false,
 		reasoning: 512,
-		queries: 4,
 	},
 };
 

@@ -5,15 +5,15 @@
  * The sandbox's search engine: 3-5 results per question on real domains, with URLs, titles and
  * dates derived from the question's words by hashing, so the same question always finds the same
  * pages and different questions find different ones. Honours the domain filter, the date and
- * recency filters, max_results and Sonar's search_mode.
+ * recency filters and Sonar's search_mode.
  *
  * @typedef {'web' | 'academic' | 'sec'} SearchMode
  * @typedef {{
  *   allow: string[], deny: string[], recency: string | null,
  *   after: number | null, before: number | null, updatedAfter: number | null, updatedBefore: number | null,
- *   maxResults: number | null, mode: SearchMode,
+ *   mode: SearchMode,
  * }} SearchOptions  dates are day numbers (days since 1970-01-01, UTC)
- * @typedef {{ id: number, url: string, title: string, snippet: string, date: string, last_updated: string, source: 'web' }} SearchResult
+ * @typedef {{ id: number, url: string, title: string, snippet: string, date?: string, last_updated: string, source: 'web' }} SearchResult
  * @typedef {{ slug: string, wiki: string, title: string, n: number, day: number }} Key
  * @typedef {{ domain: string, modes: SearchMode[], path: (k: Key) => string, title: (k: Key) => string }} Source
  */
@@ -30,7 +30,6 @@ const NO_FILTERS = Object.freeze({
 	before: null,
 	updatedAfter: null,
 	updatedBefore: null,
-	maxResults: null,
 	mode: 'web',
 });
 
@@ -298,8 +297,8 @@ function pickSources(h, o, count) {
 function searchResults(question, title, o) {
 	const h = hash(question);
 	const words = keywords(question);
-	let count = 3 + (h % 3);
-	if (o.maxResults !== null) count = Math.min(count, o.maxResults);
+	const count = 3 + (h % 3);
+	const dated = o.recency !== null || o.after !== null || o.before !== null;
 	return pickSources(h, o, count).map(({ source, variant }, i) => {
 		const { day, updated } = datesFor(h, i, o);
 		/** @type {Key} */
@@ -311,15 +310,19 @@ function searchResults(question, title, o) {
 			day,
 		};
 		const k = variantKey(base, variant);
-		return {
+		/** @type {SearchResult} */
+		const result = {
 			id: i + 1,
 			url: `https://${source.domain}${source.path(k)}`,
 			title: source.title(k),
 			snippet: SNIPPETS[(h + i) % SNIPPETS.length](k),
-			date: isoDay(day),
 			last_updated: isoDay(updated),
 			source: 'web',
 		};
+		// Recorded results often have no publication date; every other one goes without, unless a
+		// date filter asked for dated pages.
+		if (dated || i % 2 === 0) result.date = isoDay(day);
+		return result;
 	});
 }
 

@@ -44,7 +44,8 @@ export type FaultName =
 	| 'stream_error'
 	| 'html_401'
 	| 'fastapi_422'
-	| 'bad_request';
+	| 'bad_request'
+	| 'replay';
 
 export interface FaultMatch {
 	/** exact path, or a prefix when it ends with `*` */
@@ -71,6 +72,16 @@ export interface FaultRule {
 	/** failed: error.code / error.type */
 	code?: string;
 	type?: string;
+	/** replay: a recorded `.json` body or `.chunks.txt` stream (one event JSON per line) */
+	file?: string;
+	/** replay: a body served as is (a string) or as JSON */
+	body?: unknown;
+	/** replay: stream events (JSON strings or objects), sent in the SSE envelope of the API */
+	chunks?: unknown[];
+	/** replay: CRLF line endings in the SSE envelope */
+	crlf?: boolean;
+	/** replay: write in pieces of 1-32 bytes cut by a PRNG with this seed */
+	splitSeed?: number;
 }
 
 export interface StoredFault {
@@ -99,8 +110,12 @@ export interface SandboxConfig {
 	quiet: boolean;
 	/** the server's own limiter; null advertises a limit it never enforces */
 	rateLimit: RateLimit | null;
-	/** Agent streams add `event:` lines */
-	streamEventLines: boolean;
+	/**
+	 * Accept the Agent API fields only the docs name (temperature, top_p, tool_choice,
+	 * parallel_tool_calls, max_tool_calls, filters.search_language_filter); off, they get the
+	 * unknown-field 400 the live API may answer
+	 */
+	acceptDocsOnlyFields: boolean;
 	/** Sonar streams end with `data: [DONE]` */
 	sonarDone: boolean;
 }

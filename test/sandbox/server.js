@@ -217,7 +217,7 @@ async function handleApi(state, req, res, path) {
 		let delay = route.generates ? (directives?.latencyMs ?? state.config.latencyMs) : 0;
 		if (x.fault?.name === 'slow_first_byte') delay += Number(x.fault.params.delayMs ?? 2000);
 		if (delay > 0) await state.wait(delay);
-		if (x.fault && answerFault(x, x.fault)) return;
+		if (x.fault && answerFault(x, x.fault, route.api)) return;
 		route.handler(x, state, raw, body, route.id);
 	} catch (error) {
 		if (error instanceof ApiError || error instanceof ValidationFailure) {

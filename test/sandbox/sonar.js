@@ -29,7 +29,7 @@ function createCompletion(x, state, raw, body) {
 	const full = tokens(content.length);
 	const budget = x.fault?.name === 'incomplete' ? Math.max(1, full >> 1) : spec.maxTokens;
 	if (budget !== null && full > budget) {
-		content = truncate(content, [], budget).text;
+		content = truncate(content, budget);
 		finishReason = 'length';
 	}
 
@@ -44,70 +44,81 @@ function createCompletion(x, state, raw, body) {
 		}),
 	);
 	const promptTokens = tokens(spec.inputChars);
-	const completionTokens = tokens(content.length);
 	const inputCost = price(promptTokens, model.input);
-	const outputCost = price(completionTokens, model.output);
 	const requestCost = spec.search ? (model.request[spec.contextSize] ?? 0) : 0;
-	const usage = {
-		prompt_tokens: promptTokens,
-		completion_tokens: completionTokens,
-		total_tokens: promptTokens + completionTokens,
-		search_context_size: spec.contextSize,
-		citation_tokens: answer.results.reduce((n, r) => n + tokens(r.snippet.length), 0),
-		num_search_queries: spec.search ? model.queries : 0,
-		reasoning_tokens: think ? tokens(think.length) : model.reasoning,
-		cost: {
-			input_tokens_cost: inputCost,
-			output_tokens_cost: outputCost,
-			request_cost: requestCost,
-			total_cost: Math.round((inputCost + outputCost + requestCost) * 1e6) / 1e6,
-		},
+	/**
+	 * Usage as recorded live: a running count on every chunk, and the request fee only once done.
+	 * @param {number} completionTokens
+	 * @param {boolean} done
+	 */
+	const usageAt = (completionTokens, done) => {
+		const outputCost = price(completionTokens, model.output);
+		const fee = done ? requestCost : 0;
+		return {
+			completion_tokens: completionTokens,
+			cost: {
+				input_tokens_cost: inputCost,
+				output_tokens_cost: outputCost,
+				...(done ? { request_cost: fee } : {}),
+				total_cost: Math.round((inputCost + outputCost + fee) * 1e6) / 1e6,
+			},
+			prompt_tokens: promptTokens,
+			// Not in the recordings (their model does not reason); the docs list it.
+			...(done && (think || model.reasoning)
+				? { reasoning_tokens: tokens(think.length) + model.reasoning }
+				: {}),
+			search_context_size: spec.contextSize,
+			total_tokens: promptTokens + completionTokens,
+		};
 	};
+	const usage = usageAt(tokens(content.length), true);
 	const head = {
 		id: state.ids.completion(),
 		model: spec.model,
 		created: Math.floor(Date.now() / 1000),
 	};
+	const citations = searchResults.map((r) => r.url);
+	// search_results, images and related_questions are documented, not recorded.
 	const extras = {
-		citations: searchResults.map((r) => r.url),
+		citations,
 		search_results: searchResults,
 		...(spec.returnImages ? { images: images(answer) } : {}),
 		...(spec.returnRelated ? { related_questions: relatedQuestions(answer) } : {}),
 	};
-	const message = { role: 'assistant', content };
 
 	if (!spec.stream) {
 		sendJson(x, 200, {
 			...head,
-			object: 'chat.completion',
-			...extras,
-			choices: [{ index: 0, finish_reason: finishReason, message }],
 			usage,
+			...extras,
+			object: 'chat.completion',
+			choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finishReason }],
 		});
 		return;
 	}
+	// Recorded chunks carry the citations and the running usage; the last one is
+	// `chat.completion.done` with an empty delta and the finish reason, and no full message.
 	const parts = deltas(content);
-	const frames = parts.map((piece) =>
-		frame({
+	let written = 0;
+	const frames = parts.map((piece) => {
+		written += piece.length;
+		return frame({
 			...head,
+			usage: usageAt(tokens(written), false),
+			citations,
 			object: 'chat.completion.chunk',
-			choices: [{ index: 0, finish_reason: null, delta: { role: 'assistant', content: piece } }],
-		}),
-	);
+			choices: [{ index: 0, delta: { role: 'assistant', content: piece }, finish_reason: null }],
+		});
+	});
 	frames.push(
 		frame({
 			...head,
-			object: 'chat.completion.done',
-			...extras,
-			choices: [
-				{
-					index: 0,
-					finish_reason: finishReason,
-					message,
-					delta: { role: 'assistant', content: '' },
-				},
-			],
 			usage,
+			...extras,
+			object: 'chat.completion.done',
+			choices: [
+				{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: finishReason },
+			],
 		}),
 	);
 	if (state.config.sonarDone) frames.push(frame('[DONE]'));

@@ -11,7 +11,7 @@ const STREAM_FAULTS = new Set(['stream_cut', 'stream_error', 'reset']);
 
 /**
  * @param {unknown} data an event object, or a literal such as `[DONE]`
- * @param {string | null} [event] an `event:` line, which only some recordings carry
+ * @param {string | null} [event] the `event:` line every recorded Agent event has (Sonar: none)
  */
 function frame(data, event) {
 	const json = typeof data === 'string' ? data : JSON.stringify(data);

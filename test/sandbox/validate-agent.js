@@ -16,13 +16,15 @@ const { range, oneOf, searchFilters } = require('./validate-common');
  * @typedef {{
  *   t: 'string' | 'number' | 'int' | 'bool' | 'any' | 'loose' | 'map' | 'object' | 'array' | 'text' | 'tagged',
  *   go?: string, fields?: Record<string, Node>, items?: Node, tags?: Record<string, Node>,
- *   what?: string, fallback?: string, array?: Node,
+ *   what?: string, fallback?: string, array?: Node, evidence?: Record<string, Evidence>,
  * }} Node
+ * @typedef {'R S' | 'S' | 'D'} Evidence
  * @typedef {{
  *   model: string, prompt: string, inputChars: number, search: boolean, searchOptions: SearchOptions,
  *   schema: Record<string, any> | null, maxOutputTokens: number | null, effort: string | null,
- *   stream: boolean, background: boolean, echo: Record<string, unknown>,
+ *   stream: boolean, background: boolean, preset: string | null, echo: Record<string, unknown>,
  * }} AgentSpec
+ * @typedef {{ acceptDocsOnlyFields: boolean }} AgentRules
  */
 
 /** @type {Node} */ const STR = { t: 'string' };
@@ -30,20 +32,35 @@ const { range, oneOf, searchFilters } = require('./validate-common');
 /** @type {Node} */ const INT = { t: 'int' };
 /** @type {Node} */ const BOOL = { t: 'bool' };
 /** @type {Node} */ const ANY = { t: 'any' };
-/** Tools other than web_search are accepted loosely: any object, fields unchecked. */
+/** Tools the sandbox does not run are accepted loosely: any object, fields unchecked. */
 /** @type {Node} */ const LOOSE = { t: 'loose' };
-/** @type {(go: string, fields: Record<string, Node>) => Node} */
-const obj = (go, fields) => ({ t: 'object', go, fields });
 /** @type {(items: Node) => Node} */
 const arr = (items) => ({ t: 'array', items });
+
+/**
+ * An object whose fields each name the evidence that lets them in (perplexity-api.md §2):
+ * R = sent in a recorded real request answered 200, S = in the official SDK's
+ * `ResponseCreateParams`, D = named in the docs only. R or S: accepted. D: refused as an unknown
+ * field unless the sandbox runs with `acceptDocsOnlyFields`. A field that is not listed at all
+ * (Sonar-only fields, `max_results` on the tool, `metadata`, ...) is always an unknown field.
+ * @param {string} go the Go type name, for type errors
+ * @param {Record<string, [Evidence, Node]>} fields
+ * @returns {Node}
+ */
+const obj = (go, fields) => ({
+	t: 'object',
+	go,
+	fields: Object.fromEntries(Object.entries(fields).map(([k, [ev, node]]) => [k, node])),
+	evidence: Object.fromEntries(Object.entries(fields).map(([k, [ev]]) => [k, ev])),
+});
 
 const contentPart = /** @type {Node} */ ({
 	t: 'tagged',
 	go: 'InputContentPart',
 	what: 'content part',
 	tags: {
-		input_text: obj('InputContentPart', { type: STR, text: STR }),
-		input_image: obj('InputContentPart', { type: STR, image_url: STR }),
+		input_text: obj('InputContentPart', { type: ['R S', STR], text: ['R S', STR] }),
+		input_image: obj('InputContentPart', { type: ['S', STR], image_url: ['S', STR] }),
 	},
 });
 
@@ -51,96 +68,120 @@ const inputItem = /** @type {Node} */ ({
 	t: 'tagged',
 	go: 'InputItem',
 	what: 'input item',
+	// Recorded requests leave `type` out of messages; the SDK types have `type: "message"`.
 	fallback: 'message',
 	tags: {
 		message: obj('InputMessage', {
-			type: STR,
-			role: STR,
-			content: { t: 'text', what: 'content', array: arr(contentPart) },
+			type: ['S', STR],
+			role: ['R S', STR],
+			content: ['R S', { t: 'text', what: 'content', array: arr(contentPart) }],
 		}),
+		// The fields of the function_call output item, as a recorded stream shows it.
 		function_call: obj('FunctionCallInput', {
-			type: STR,
-			call_id: STR,
-			name: STR,
-			arguments: STR,
-			thought_signature: STR,
+			type: ['S', STR],
+			id: ['S', STR],
+			call_id: ['S', STR],
+			name: ['S', STR],
+			arguments: ['S', STR],
+			status: ['S', STR],
 		}),
 		function_call_output: obj('FunctionCallOutputInput', {
-			type: STR,
-			call_id: STR,
-			name: STR,
-			output: STR,
-			thought_signature: STR,
+			type: ['S', STR],
+			call_id: ['S', STR],
+			output: ['S', STR],
 		}),
 	},
 });
 
 const webSearchTool = obj('WebSearchTool', {
-	type: STR,
-	filters: obj('WebSearchFilters', {
-		search_domain_filter: arr(STR),
-		search_recency_filter: STR,
-		search_after_date_filter: STR,
-		search_before_date_filter: STR,
-		last_updated_after_filter: STR,
-		last_updated_before_filter: STR,
-	}),
-	search_context_size: STR,
-	max_results: INT,
-	max_tokens: INT,
-	max_tokens_per_page: INT,
-	user_location: obj('ToolUserLocation', {
-		latitude: NUM,
-		longitude: NUM,
-		country: STR,
-		region: STR,
-		city: STR,
-	}),
+	type: ['R S', STR],
+	filters: [
+		'R S',
+		obj('WebSearchFilters', {
+			search_domain_filter: ['R S', arr(STR)],
+			search_recency_filter: ['R S', STR],
+			search_after_date_filter: ['S', STR],
+			search_before_date_filter: ['S', STR],
+			last_updated_after_filter: ['S', STR],
+			last_updated_before_filter: ['S', STR],
+			search_language_filter: ['D', arr(STR)],
+		}),
+	],
+	search_context_size: ['R S', STR],
+	max_tokens: ['S', INT],
+	max_tokens_per_page: ['S', INT],
+	user_location: [
+		'S',
+		obj('ToolUserLocation', {
+			latitude: ['S', NUM],
+			longitude: ['S', NUM],
+			country: ['S', STR],
+			region: ['S', STR],
+			city: ['S', STR],
+		}),
+	],
 });
 
+const functionTool = obj('FunctionTool', {
+	type: ['S', STR],
+	name: ['S', STR],
+	description: ['S', STR],
+	parameters: ['S', LOOSE],
+	strict: ['S', BOOL],
+});
+
+/** The one table of what a request may carry, and the evidence for each field. */
 const REQUEST = obj('ResponsesRequest', {
-	input: { t: 'text', what: 'input', array: arr(inputItem) },
-	instructions: STR,
-	model: STR,
-	models: arr(STR),
-	preset: STR,
-	max_output_tokens: INT,
-	temperature: NUM,
-	top_p: NUM,
-	reasoning: obj('ReasoningConfig', { effort: STR }),
-	response_format: obj('ResponseFormat', {
-		type: STR,
-		json_schema: obj('JSONSchemaFormat', {
-			name: STR,
-			schema: { t: 'loose' },
-			description: STR,
-			strict: BOOL,
+	input: ['R S', { t: 'text', what: 'input', array: arr(inputItem) }],
+	instructions: ['S', STR],
+	model: ['R S', STR],
+	models: ['R S', arr(STR)],
+	preset: ['R S', STR],
+	max_output_tokens: ['R S', INT],
+	reasoning: ['R S', obj('ReasoningConfig', { effort: ['R S', STR] })],
+	response_format: [
+		'S',
+		obj('ResponseFormat', {
+			type: ['S', STR],
+			json_schema: [
+				'S',
+				obj('JSONSchemaFormat', {
+					name: ['S', STR],
+					schema: ['S', LOOSE],
+					description: ['S', STR],
+					strict: ['S', BOOL],
+				}),
+			],
 		}),
-	}),
-	tools: arr({
-		t: 'tagged',
-		go: 'Tool',
-		what: 'tool',
-		tags: {
-			web_search: webSearchTool,
-			fetch_url: LOOSE,
-			finance_search: LOOSE,
-			people_search: LOOSE,
-			function: LOOSE,
-			mcp: LOOSE,
-		},
-	}),
-	tool_choice: ANY,
-	parallel_tool_calls: BOOL,
-	max_tool_calls: INT,
-	max_steps: INT,
-	language_preference: STR,
-	stream: BOOL,
-	background: BOOL,
-	store: BOOL,
-	previous_response_id: STR,
-	metadata: { t: 'map' },
-	truncation: STR,
+	],
+	tools: [
+		'R S',
+		arr({
+			t: 'tagged',
+			go: 'Tool',
+			what: 'tool',
+			tags: {
+				web_search: webSearchTool,
+				function: functionTool,
+				fetch_url: LOOSE,
+				finance_search: LOOSE,
+				people_search: LOOSE,
+				sandbox: LOOSE,
+				mcp: LOOSE,
+			},
+		}),
+	],
+	language_preference: ['S', STR],
+	max_steps: ['S', INT],
+	stream: ['R S', BOOL],
+	background: ['S', BOOL],
+	store: ['S', BOOL],
+	previous_response_id: ['S', STR],
+	temperature: ['D', NUM],
+	top_p: ['D', NUM],
+	tool_choice: ['D', ANY],
+	parallel_tool_calls: ['D', BOOL],
+	max_tool_calls: ['D', INT],
 });
 
 /** @param {Node} node @returns {string} */
@@ -195,8 +236,9 @@ function typeError(v, node, path, field) {
  * @param {Node} node
  * @param {string} path
  * @param {string} field
+ * @param {AgentRules} rules
  */
-function decode(v, node, path, field) {
+function decode(v, node, path, field, rules) {
 	if (v === null) return; // Go leaves null fields at their zero value
 	switch (node.t) {
 		case 'string':
@@ -224,7 +266,7 @@ function decode(v, node, path, field) {
 			return;
 		case 'array':
 			if (!Array.isArray(v)) throw typeError(v, node, path, field);
-			for (const item of v) decode(item, /** @type {Node} */ (node.items), path, field);
+			for (const item of v) decode(item, /** @type {Node} */ (node.items), path, field, rules);
 			return;
 		case 'text':
 			// input and content have custom unmarshalers: a string or an array, nothing else
@@ -232,7 +274,7 @@ function decode(v, node, path, field) {
 			if (!Array.isArray(v)) {
 				throw bodyError(`${node.what} must be a string or an array`, field);
 			}
-			decode(v, /** @type {Node} */ (node.array), path, field);
+			decode(v, /** @type {Node} */ (node.array), path, field, rules);
 			return;
 		case 'tagged': {
 			const tags = /** @type {Record<string, Node>} */ (node.tags);
@@ -241,16 +283,19 @@ function decode(v, node, path, field) {
 			if (typeof tag !== 'string') throw bodyError(`${node.what} type is required`, 'type');
 			const chosen = tags[tag];
 			if (!chosen) throw bodyError(`unsupported ${node.what} type "${tag}"`, 'type');
-			decode(v, chosen, path, field);
+			decode(v, chosen, path, field, rules);
 			return;
 		}
 		case 'object': {
 			if (!isObject(v)) throw typeError(v, node, path, field);
 			const fields = /** @type {Record<string, Node>} */ (node.fields);
+			const evidence = /** @type {Record<string, Evidence>} */ (node.evidence);
 			for (const key of Object.keys(v)) {
 				const child = fields[key];
-				if (!child) throw bodyError(`json: unknown field "${key}"`, key);
-				decode(v[key], child, `${path}.${key}`, key);
+				// A docs-only field may well be refused live; the sandbox refuses it the way Go would.
+				const known = child && (evidence[key] !== 'D' || rules.acceptDocsOnlyFields);
+				if (!known) throw bodyError(`json: unknown field "${key}"`, key);
+				decode(v[key], child, `${path}.${key}`, key, rules);
 			}
 			return;
 		}
@@ -258,7 +303,7 @@ function decode(v, node, path, field) {
 }
 
 const ROLES = ['user', 'assistant', 'system', 'developer'];
-const EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
+const EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh'];
 const CONTEXT_SIZES = ['low', 'medium', 'high'];
 const TOOL_CHOICES = ['auto', 'none', 'required'];
 const QUESTION =
@@ -352,7 +397,6 @@ function checkWebSearch(tool) {
 	const filters = tool.filters ?? {};
 	const options = searchFilters(filters, filters.search_domain_filter, 'search_domain_filter');
 	oneOf('search_context_size', tool.search_context_size, CONTEXT_SIZES);
-	range('max_results', tool.max_results, 1, 50);
 	range('max_tokens', tool.max_tokens, 1, Infinity);
 	range('max_tokens_per_page', tool.max_tokens_per_page, 1, Infinity);
 	const loc = tool.user_location ?? {};
@@ -405,11 +449,33 @@ function goSyntaxError(raw) {
 }
 
 /**
+ * Whether the model uses web search. Without a tool_choice (docs-only), offering the tool lets the
+ * model decide. Recorded `fast` runs searched for plain questions, and the official migration maps
+ * Sonar (which always searched) to a preset or perplexity/sonar with the tool, so those search for
+ * any prompt; any other model searches when the prompt reads like a question (an assumption: the
+ * real decision is the model's).
+ * @param {Record<string, any>} body
+ * @param {string} model
+ * @param {boolean} offered
+ */
+function wantsSearch(body, model, offered) {
+	const choice = body.tool_choice;
+	if (body.max_tool_calls === 0 || choice === 'none') return false;
+	if (isObject(choice) ? choice.type === 'web_search' : choice === 'required' && offered) {
+		return true;
+	}
+	if (!offered) return false;
+	if (body.preset || model === 'perplexity/sonar') return true;
+	return looksLikeQuestion(promptOf(body) ?? '');
+}
+
+/**
  * @param {string} raw
  * @param {unknown} body parsed body, or undefined when it did not parse
+ * @param {AgentRules} rules
  * @returns {AgentSpec}
  */
-function validateAgent(raw, body) {
+function validateAgent(raw, body, rules) {
 	if (body === undefined) throw bodyError(goSyntaxError(raw), 'body');
 	if (body === null) body = {}; // Go decodes a JSON null into an empty struct
 	if (!isObject(body)) {
@@ -419,7 +485,7 @@ function validateAgent(raw, body) {
 			'body',
 		);
 	}
-	decode(body, REQUEST, 'ResponsesRequest', 'body');
+	decode(body, REQUEST, 'ResponsesRequest', 'body', rules);
 
 	checkInput(body);
 	const model = resolveModel(body);
@@ -436,47 +502,47 @@ function validateAgent(raw, body) {
 	checkToolChoice(body.tool_choice);
 	range('max_tool_calls', body.max_tool_calls, 0, Infinity);
 	range('max_steps', body.max_steps, 1, 10);
-	oneOf('truncation', body.truncation, ['auto', 'disabled']);
-	if (body.metadata && Object.keys(body.metadata).length > 16) {
-		throw invalidParameter('metadata can have at most 16 keys', 'metadata');
-	}
 	if (body.stream && body.background) {
 		throw invalidParameter('background cannot be combined with stream', 'background');
 	}
 
-	const prompt = promptOf(body) ?? '';
-	const choice = body.tool_choice;
 	// A preset bundles web search unless the request brings its own tool list.
 	const offered = tools ? webTool !== null : Boolean(body.preset);
-	const disabled = body.max_tool_calls === 0 || choice === 'none';
-	const forced = isObject(choice) ? choice.type === 'web_search' : choice === 'required' && offered;
-	const search = !disabled && (forced || (offered && looksLikeQuestion(prompt)));
-
 	return {
 		model,
-		prompt,
+		prompt: promptOf(body) ?? '',
 		inputChars: inputChars(body),
-		search,
-		searchOptions: { ...filters, maxResults: webTool?.max_results ?? null, mode: 'web' },
+		search: wantsSearch(body, model, offered),
+		searchOptions: { ...filters, mode: 'web' },
 		schema,
 		maxOutputTokens: body.max_output_tokens ? Math.max(16, body.max_output_tokens) : null,
 		effort: body.reasoning?.effort ?? null,
 		stream: body.stream === true,
 		background: body.background === true,
+		preset: body.preset ?? null,
+		// What the recorded bodies echo, with the recorded defaults for fields not sent.
 		echo: {
-			preset: body.preset ?? null,
+			background: body.background === true,
+			frequency_penalty: 0,
 			instructions: body.instructions ?? null,
 			max_output_tokens: body.max_output_tokens ?? null,
-			temperature: body.temperature ?? null,
-			top_p: body.top_p ?? null,
-			reasoning: body.reasoning ?? null,
-			tools: tools ?? [],
-			tool_choice: choice ?? 'auto',
+			max_tool_calls: body.max_tool_calls ?? null,
+			metadata: {},
 			parallel_tool_calls: body.parallel_tool_calls ?? true,
-			background: body.background === true,
-			store: body.store ?? true,
+			presence_penalty: 0,
 			previous_response_id: body.previous_response_id ?? null,
-			metadata: body.metadata ?? {},
+			prompt_cache_key: null,
+			reasoning: body.reasoning ?? null,
+			safety_identifier: null,
+			store: body.store ?? false,
+			temperature: body.temperature ?? 1,
+			text: { format: schema ? { type: 'json_schema' } : { type: 'text' } },
+			tool_choice: body.tool_choice ?? 'auto',
+			tools: tools ?? [],
+			top_logprobs: 0,
+			top_p: body.top_p ?? 1,
+			truncation: '',
+			user: null,
 		},
 	};
 }

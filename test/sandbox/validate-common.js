@@ -97,7 +97,7 @@ function domainFilter(list, param) {
  * @param {Record<string, any>} f
  * @param {unknown[] | undefined} domains
  * @param {string} domainParam
- * @returns {Omit<SearchOptions, 'maxResults' | 'mode'>}
+ * @returns {Omit<SearchOptions, 'mode'>}
  */
 function searchFilters(f, domains, domainParam) {
 	if (!domains && f.search_recency_filter == null && DATE_FILTERS.every((n) => f[n] == null)) {

@@ -385,7 +385,7 @@ function validateSonar(raw, body) {
 		prompt: promptOf(body) ?? '',
 		inputChars: inputChars(body),
 		search: b.disable_search !== true,
-		searchOptions: { ...filters, maxResults: null, mode: b.search_mode ?? 'web' },
+		searchOptions: { ...filters, mode: b.search_mode ?? 'web' },
 		schema: b.response_format?.type === 'json_schema' ? b.response_format.json_schema.schema : null,
 		maxTokens: b.max_tokens ?? null,
 		stream: b.stream === true,
