@@ -113,13 +113,13 @@ test("the example's Perplexity Chat node shows the seed's parameters", () =>
 		await page.goto(workflowUrl);
 		await openPerplexityNode();
 		const panel = ndv();
-		for (const name of ['api', 'model', 'inputMode', 'maxTokens', 'temperature', 'topP']) {
+		for (const name of ['api', 'model', 'inputMode', 'maxTokens']) {
 			await panel.locator(`[data-test-id="parameter-input-${name}"]`).waitFor();
 		}
 		const labels = await panel.locator('[data-test-id="input-label"]').allInnerTexts();
 		// A label's text also holds its hover controls ("Fixed", "Expression"): keep the first line.
 		const shown = labels.map((l) => l.split('\n')[0].trim());
-		for (const label of ['API', 'Model', 'Messages', 'Max Tokens', 'Temperature', 'Top P']) {
+		for (const label of ['API', 'Model', 'Messages', 'Max Tokens']) {
 			expect(shown).toContain(label);
 		}
 		expect(
@@ -152,7 +152,7 @@ test("the example's Perplexity Chat node shows the seed's parameters", () =>
 		expect(await optionsOffered()).toEqual(
 			expect.arrayContaining(['Frequency Penalty', 'Presence Penalty', 'Top K']),
 		);
-		await panel.locator('[data-test-id="parameter-input-topP"]').scrollIntoViewIfNeeded();
+		await panel.locator('[data-test-id="parameter-input-maxTokens"]').scrollIntoViewIfNeeded();
 		await page.mouse.move(0, 0); // a hovered label turns into its Fixed/Expression switch
 		await page.screenshot({ path: path.join(SCREENSHOTS, 'node-panel-options.png') });
 		await chooseApi(/^Agent API/);

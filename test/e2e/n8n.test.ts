@@ -266,10 +266,7 @@ describe('n8n CLI: import and execute', () => {
 				{ type: 'message', role: 'user', content: 'What is n8n and what do people use it for?' },
 			],
 			max_output_tokens: 512,
-			temperature: 0.2,
-			top_p: 0.9,
 			tools: [{ type: 'web_search' }],
-			tool_choice: { type: 'web_search' },
 		});
 	});
 

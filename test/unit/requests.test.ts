@@ -27,11 +27,21 @@ const sonar = (overrides: Partial<RawChatParameters> = {}) =>
 	buildSonarRequest(resolveChatSettings(raw({ api: 'sonar', ...overrides })));
 
 const userInput = [{ type: 'message', role: 'user', content: 'What is new in fusion energy?' }];
-const forcedSearch = { tools: [{ type: 'web_search' }], tool_choice: { type: 'web_search' } };
 
 describe('Agent API request', () => {
-	it('sends only what was set, and forces web search by default', () => {
-		expect(agent()).toEqual({ model: 'perplexity/sonar', input: userInput, ...forcedSearch });
+	it('sends only what was set: sonar is perplexity/sonar with the web_search tool, no tool_choice', () => {
+		expect(agent()).toEqual({
+			model: 'perplexity/sonar',
+			input: userInput,
+			tools: [{ type: 'web_search' }],
+		});
+	});
+
+	it('sends a bare preset as recorded: no tool unless search settings need one', () => {
+		expect(agent({ model: 'fast' })).toEqual({ preset: 'fast', input: userInput });
+		expect(agent({ model: 'fast', searchOptions: { recency: 'year' } }).tools).toEqual([
+			{ type: 'web_search', filters: { search_recency_filter: 'year' } },
+		]);
 	});
 
 	it.each([
@@ -91,7 +101,6 @@ describe('Agent API request', () => {
 				publishedBefore: '03/01/2026',
 				updatedAfter: '2026-02-01',
 				contextSize: 'high',
-				maxResults: 7,
 				userLocation: {
 					location: { country: 'DE', city: 'Berlin', latitude: 52.5, longitude: 13.4 },
 				},
@@ -111,17 +120,16 @@ describe('Agent API request', () => {
 					last_updated_after_filter: '02/01/2026',
 				},
 				search_context_size: 'high',
-				max_results: 7,
 				user_location: { latitude: 52.5, longitude: 13.4, country: 'DE', city: 'Berlin' },
 			},
 		]);
-		expect(Object.keys(body).sort()).toEqual(['input', 'model', 'tool_choice', 'tools']);
+		expect(Object.keys(body).sort()).toEqual(['input', 'model', 'tools']);
 	});
 
-	it('offers search without forcing it when Always Search is off, and drops it when disabled', () => {
-		const offered = agent({ searchOptions: { alwaysSearch: false } });
-		expect(offered.tools).toEqual([{ type: 'web_search' }]);
-		expect(offered).not.toHaveProperty('tool_choice');
+	it('forces search only when Force Web Search is on, and drops the tool when disabled', () => {
+		const forced = agent({ searchOptions: { alwaysSearch: true } });
+		expect(forced.tools).toEqual([{ type: 'web_search' }]);
+		expect(forced.tool_choice).toEqual({ type: 'web_search' });
 
 		const disabled = agent({ searchOptions: { disableSearch: true, recency: 'day' } });
 		expect(disabled).not.toHaveProperty('tools');
@@ -230,7 +238,6 @@ describe('Sonar request', () => {
 				languageFilter: 'en, fr',
 				disableSearch: false,
 				// Agent-only settings are never sent to Sonar.
-				maxResults: 3,
 				alwaysSearch: true,
 			},
 		});
@@ -367,11 +374,6 @@ describe('bad input is refused before any request, naming the field', () => {
 				},
 			},
 			'Search → Domain Filter: has 21 entries: at most 20 are allowed',
-		],
-		[
-			'max results 60',
-			{ searchOptions: { maxResults: 60 } },
-			'Search → Max Results: must be between 1 and 50, got 60',
 		],
 		[
 			'latitude 100',

@@ -188,8 +188,8 @@ const cases: Case[] = [
 		'an Agent-only reasoning effort on Sonar',
 		sonar({ reasoningEffort: '={{ $json.value }}' }),
 		'low',
-		'max',
-		'Options → Reasoning Effort: must be one of minimal, low, medium, high, got "max"',
+		'xhigh',
+		'Options → Reasoning Effort: must be one of minimal, low, medium, high, got "xhigh"',
 	],
 	[
 		'a date that is not a date',
@@ -250,13 +250,6 @@ const cases: Case[] = [
 		'facts',
 		'my facts',
 		'Options → Structured Output (JSON Schema) → Name: "my facts" must be 1 to 64 letters, digits, _ or -',
-	],
-	[
-		'max results 0',
-		chat({ searchOptions: { maxResults: '={{ $json.value }}' } }),
-		5,
-		0,
-		'Search → Max Results: must be between 1 and 50, got 0',
 	],
 	[
 		'a latitude beyond the pole',

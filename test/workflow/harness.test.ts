@@ -178,7 +178,6 @@ describe('one item', () => {
 			model: 'perplexity/sonar',
 			input: [{ type: 'message', role: 'user', content: 'Hi' }],
 			tools: [{ type: 'web_search' }],
-			tool_choice: { type: 'web_search' },
 		});
 
 		expect(result.items).toHaveLength(1);

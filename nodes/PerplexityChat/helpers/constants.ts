@@ -67,7 +67,8 @@ export const RECENCY_VALUES = ['hour', 'day', 'week', 'month', 'year'];
 export const CONTEXT_SIZES = ['low', 'medium', 'high'];
 export const SEARCH_MODES = ['web', 'academic', 'sec'];
 export const SONAR_REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high'];
-export const AGENT_REASONING_EFFORTS = [...SONAR_REASONING_EFFORTS, 'xhigh', 'max'];
+/** The official SDK's `reasoning.effort` values; Sonar's reasoning_effort has no xhigh. */
+export const AGENT_REASONING_EFFORTS = [...SONAR_REASONING_EFFORTS, 'xhigh'];
 
 /** The official SDK's defaults: two retries, and a timeout long enough for deep research. */
 export const DEFAULT_MAX_RETRIES = 2;

@@ -30,7 +30,6 @@ export interface SearchSettings {
 	updatedAfter?: string;
 	updatedBefore?: string;
 	contextSize?: string;
-	maxResults?: number;
 	userLocation?: UserLocation;
 	searchMode?: string;
 	returnImages?: boolean;

@@ -38,7 +38,7 @@ export function buildAgentRequest(settings: ChatSettings): IDataObject {
 		? [...(model ? [model] : []), ...settings.fallbackModels]
 		: undefined;
 
-	const webSearch = search.disabled
+	const tool = search.disabled
 		? undefined
 		: compact({
 				type: 'web_search',
@@ -47,9 +47,13 @@ export function buildAgentRequest(settings: ChatSettings): IDataObject {
 					...dateFilters(search),
 				}),
 				search_context_size: search.contextSize,
-				max_results: search.maxResults,
 				user_location: search.userLocation as IDataObject | undefined,
 			});
+	// A preset brings its own web search (the recorded default request is just preset + input), so
+	// the tool goes out with a preset only to carry settings; a model gets it to be able to search,
+	// which is Perplexity's own mapping of `sonar` onto `perplexity/sonar`.
+	const webSearch =
+		tool && (preset === undefined || Object.keys(tool).length > 1) ? tool : undefined;
 
 	return compact({
 		preset,
@@ -64,7 +68,7 @@ export function buildAgentRequest(settings: ChatSettings): IDataObject {
 			? { type: 'json_schema', json_schema: compact({ ...settings.jsonSchema }) }
 			: undefined,
 		tools: webSearch ? [webSearch] : undefined,
-		// Offering the tool only lets the model decide; Sonar always searched, so force it.
+		// Docs-only: sent only when the user turns on Force Web Search, whose description warns of it.
 		tool_choice: webSearch && search.always ? { type: 'web_search' } : undefined,
 		language_preference: settings.languagePreference,
 		max_steps: settings.maxSteps,

@@ -190,7 +190,7 @@ function readFallbackModels(model: string, value: unknown): string[] {
 function readSearch(api: ApiKind, options: IDataObject): SearchSettings {
 	const search: SearchSettings = {
 		disabled: options.disableSearch === true,
-		always: api === 'agent' && options.alwaysSearch !== false,
+		always: api === 'agent' && options.alwaysSearch === true,
 		domainFilter: checkDomainFilter(inSearch('Domain Filter'), options.domainFilter),
 		recency: checkChoice(inSearch('Recency'), options.recency, RECENCY_VALUES),
 		publishedAfter: toPerplexityDate(inSearch('Published After'), options.publishedAfter),
@@ -231,13 +231,7 @@ function readSearch(api: ApiKind, options: IDataObject): SearchSettings {
 		}
 	}
 
-	if (api === 'agent') {
-		search.maxResults = checkNumber(inSearch('Max Results'), options.maxResults, {
-			min: 1,
-			max: 50,
-			integer: true,
-		});
-	} else {
+	if (api === 'sonar') {
 		search.searchMode = checkChoice(inSearch('Search Mode'), options.searchMode, SEARCH_MODES);
 		search.returnImages = options.returnImages === true || undefined;
 		search.returnRelatedQuestions = options.returnRelatedQuestions === true || undefined;

@@ -73,7 +73,6 @@ export const chatOptions: INodeProperties = {
 				{ name: 'Extra High (Agent API Only)', value: 'xhigh' },
 				{ name: 'High', value: 'high' },
 				{ name: 'Low', value: 'low' },
-				{ name: 'Max (Agent API Only)', value: 'max' },
 				{ name: 'Medium', value: 'medium' },
 				{ name: 'Minimal', value: 'minimal' },
 			],

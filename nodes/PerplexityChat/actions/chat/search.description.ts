@@ -11,12 +11,12 @@ export const searchOptions: INodeProperties = {
 	default: {},
 	options: [
 		{
-			displayName: 'Always Search',
+			displayName: 'Force Web Search',
 			name: 'alwaysSearch',
 			type: 'boolean',
-			default: true,
+			default: false,
 			description:
-				'Whether to make the model search the web for every answer. The Agent API otherwise lets the model decide; Sonar always searched.',
+				'Whether to send tool_choice {"type": "web_search"} so that every answer searches. Perplexity documents tool_choice but not this value, so the Agent API may refuse it with a 400; without it the model decides, and presets and Sonar models search for questions anyway.',
 			displayOptions: agentOnly,
 		},
 		{
@@ -43,15 +43,6 @@ export const searchOptions: INodeProperties = {
 			placeholder: 'e.g. en, de',
 			description: 'Only use sources in these languages (ISO 639-1 codes, comma-separated)',
 			displayOptions: sonarOnly,
-		},
-		{
-			displayName: 'Max Results',
-			name: 'maxResults',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 50 },
-			default: 10,
-			description: 'How many search results to use at most',
-			displayOptions: agentOnly,
 		},
 		{
 			displayName: 'Published After',
