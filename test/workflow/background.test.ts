@@ -74,9 +74,9 @@ describe('Background Mode', () => {
 		});
 		const error = result.items[0].json.error as string;
 		expect(error).toMatch(
-			/^The background run resp_\w+ was still (queued|in_progress) after 1 s \[item 0\]$/,
+			/^The background run resp_[\w-]+ was still (queued|in_progress) after 1 s \[item 0\]$/,
 		);
-		const id = /resp_\w+/.exec(error)?.[0];
+		const id = /resp_[\w-]+/.exec(error)?.[0];
 		expect(result.items[0].json.description).toContain(`Get Response operation and ID ${id}`);
 	});
 

@@ -318,7 +318,8 @@ describe('bad input: a clear error naming item and field, and no request sent', 
 
 	it('with Continue On Fail, the bad item gets its error and only the good items are sent', async () => {
 		const { sandbox } = env;
-		const [, parameters, good, bad] = cases[14];
+		// Good items must reach the strict Agent API, so not a docs-only option such as Temperature.
+		const [, parameters, good, bad] = cases.find(([name]) => name === 'max tokens 0')!;
 		const result = await runChat(sandbox, parameters, {
 			items: items(good, bad),
 			continueOnFail: true,
@@ -331,7 +332,7 @@ describe('bad input: a clear error naming item and field, and no request sent', 
 		expect(result.items[0].json.object).toBe('chat.completion');
 		expect(result.items[1].json.object).toBe('chat.completion');
 		expect(result.items[2].json).toEqual({
-			error: 'Options → Temperature: must be between 0 and 2, got 3 [item 2]',
+			error: 'Options → Max Tokens: must be between 1 and 128000, got 0 [item 2]',
 			item: 2,
 		});
 		expect(completions(sandbox)).toHaveLength(GOOD_ITEMS);

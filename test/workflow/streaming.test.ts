@@ -38,9 +38,9 @@ describe('Stream Response gives the same output as a plain request', () => {
 		expect(streamed.chunks).toEqual([]);
 	});
 
-	it('reads Agent streams with event: lines and Sonar streams without [DONE]', async () => {
+	it('reads Agent streams (event: lines always) and Sonar streams without [DONE]', async () => {
 		const { sandbox } = env;
-		sandbox.configure({ streamEventLines: true, sonarDone: false });
+		sandbox.configure({ sonarDone: false });
 		for (const api of ['agent', 'sonar']) {
 			const result = await runChat(sandbox, chat({ api, requestOptions: { stream: true } }));
 			expect(result.error).toBeUndefined();
