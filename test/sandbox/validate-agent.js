@@ -50,7 +50,7 @@ const arr = (items) => ({ t: 'array', items });
 const obj = (go, fields) => ({
 	t: 'object',
 	go,
-	fields: Object.fromEntries(Object.entries(fields).map(([k, [ev, node]]) => [k, node])),
+	fields: Object.fromEntries(Object.entries(fields).map(([k, [, node]]) => [k, node])),
 	evidence: Object.fromEntries(Object.entries(fields).map(([k, [ev]]) => [k, ev])),
 });
 
