@@ -132,4 +132,4 @@ function replay(x, params, agent) {
 	writeNext();
 }
 
-module.exports = { replay, loadRecording };
+module.exports = { replay, loadRecording, pieces };

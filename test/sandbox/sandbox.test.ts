@@ -1574,6 +1574,22 @@ describe('replay', () => {
 		expect(split.reads).toBeGreaterThan(1);
 	});
 
+	it('cuts inside multi-byte UTF-8 characters, the same way for the same seed', () => {
+		// replay.js has no type declarations; this is its one helper a test calls directly
+		const { pieces } = require('./replay') as {
+			pieces: (bytes: Buffer, seed?: number) => Buffer[];
+		};
+		const bytes = read('vercel-agent-web-search.chunks.txt');
+		const cut = pieces(bytes, 5);
+		expect(Buffer.concat(cut).equals(bytes)).toBe(true);
+		expect(cut.every((p) => p.length >= 1 && p.length <= 32)).toBe(true);
+		// a piece that starts with a UTF-8 continuation byte was cut inside a character
+		expect(cut.filter((p) => (p[0] & 0xc0) === 0x80).length).toBeGreaterThan(0);
+		expect(pieces(bytes, 5)).toEqual(cut);
+		expect(pieces(bytes, 6)).not.toEqual(cut);
+		expect(pieces(bytes)).toEqual([bytes]);
+	});
+
 	it('takes a body or chunks inline, and refuses a bad rule when it is added', async () => {
 		sb.addFault({ fault: 'replay', times: 1, body: { id: 'x' } });
 		expect((await raw('/chat/completions', {})).bytes.toString()).toBe('{"id":"x"}');
