@@ -1,4 +1,4 @@
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { INodeParameters } from 'n8n-workflow';
 
 import { runNode } from '../helpers/harness';
 import type { Sandbox } from '../sandbox/server';
@@ -39,7 +39,7 @@ async function cancelWhileWaiting(parameters: INodeParameters, items = 1) {
 	return { result, seenBeforeCancel };
 }
 
-const perItem = (requestOptions: IDataObject, extra: INodeParameters = {}) =>
+const perItem = (requestOptions: INodeParameters, extra: INodeParameters = {}) =>
 	chat({ prompt: '={{ $json.prompt }}', requestOptions, ...extra });
 
 describe('stopping an execution ends the wait at once', () => {

@@ -262,8 +262,17 @@ export function requestErrorFailure(
 	let message = '';
 	let current: unknown = error;
 	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-		const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
-		if (code === undefined && typeof candidate.code === 'string') code = candidate.code;
+		const candidate = current as {
+			code?: unknown;
+			httpCode?: unknown;
+			message?: unknown;
+			cause?: unknown;
+		};
+		// n8n's request helper wraps connection errors in a NodeApiError whose httpCode is the code.
+		const own = [candidate.code, candidate.httpCode].find(
+			(value): value is string => typeof value === 'string' && /^[A-Z][A-Z_]+$/.test(value),
+		);
+		if (code === undefined && own !== undefined) code = own;
 		if (typeof candidate.message === 'string' && candidate.message !== '')
 			message = candidate.message;
 		current = candidate.cause;

@@ -107,14 +107,19 @@ export function failureToNodeApiError(
 	for (const key of ['status', 'type', 'code', 'param', 'requestId', 'responseId'] as const) {
 		if (failure[key] !== undefined) response[key] = failure[key] as string | number;
 	}
+
 	if (failure.refused) {
 		response.refusedField = failure.refused.path;
 		response.option = failure.refused.option;
 	}
-	return new NodeApiError(node, response, {
+	const error = new NodeApiError(node, response, {
 		message,
 		description: details ? redact(details, secrets) : undefined,
 		httpCode: failure.status !== undefined ? String(failure.status) : undefined,
 		itemIndex,
 	});
+	// NodeApiError swaps a message that names a code like ECONNREFUSED for a generic one of its
+	// own ("The service refused the connection"); ours already says it in the user's terms.
+	error.message = message;
+	return error;
 }
