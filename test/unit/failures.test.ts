@@ -223,6 +223,25 @@ describe('requestErrorFailure', () => {
 		});
 	});
 
+	it("reads the code n8n's request helper puts in httpCode, and keeps the message plain", () => {
+		// What n8n-core's httpRequestWithAuthentication throws for a refused connection.
+		const thrown = {
+			message: 'The service refused the connection - perhaps it is offline',
+			httpCode: 'ECONNREFUSED',
+			messages: ['connect ECONNREFUSED 127.0.0.1:9'],
+		};
+		const failure = requestErrorFailure(thrown, 50, false, 'http://127.0.0.1:9');
+		expect(failure).toMatchObject({ kind: 'network', code: 'ECONNREFUSED' });
+		const node = { name: 'Perplexity Chat', type: 'perplexityChat' } as INode;
+		expect(failureToNodeApiError(node, failure, 1, 3, []).message).toBe(
+			'Could not reach http://127.0.0.1:9 (ECONNREFUSED: nothing accepts connections at that address and port): check the Base URL in the Perplexity Chat API credential [item 3]',
+		);
+		// An HTTP status in httpCode is not a connection code.
+		expect(requestErrorFailure({ message: 'x', httpCode: '502' }, 50, false, 'http://h').code).toBe(
+			undefined,
+		);
+	});
+
 	it('never shows what a URL can carry besides the address', () => {
 		expect(displayUrl('https://user:pplx-secret123456@gw.example.com/v1/?key=abc#x')).toBe(
 			'https://gw.example.com/v1',
