@@ -286,7 +286,8 @@ describe('refusedField: the option behind a field the API refuses', () => {
 		],
 		['tools.0.type', 'tools[].type', expect.stringMatching(/^Model/), false],
 	])('param %s', (param, path, option, docsOnly) => {
-		expect(refusedField('agent', forced, { param, message: 'x' })).toEqual({
+		const message = `invalid request body: json: unknown field "${param}"`;
+		expect(refusedField('agent', forced, { param, message })).toEqual({
 			path,
 			option,
 			docsOnly,
@@ -296,6 +297,16 @@ describe('refusedField: the option behind a field the API refuses', () => {
 	it('reads the field from the message when there is no param', () => {
 		const message = 'invalid request body: json: unknown field "tool_choice"';
 		expect(refusedField('agent', forced, { message })?.option).toBe('Search → Force Web Search');
+	});
+
+	it('leaves an error about the value of a proven field to the API, but not of a docs-only one', () => {
+		const invalid = { param: 'search_domain_filter', message: 'invalid domain filter' };
+		expect(refusedField('agent', forced, invalid)).toBeUndefined();
+		expect(refusedField('agent', forced, { param: 'model', message: 'Model not found' })).toBe(
+			undefined,
+		);
+		const range = { param: 'temperature', message: 'temperature must be between 0 and 2' };
+		expect(refusedField('agent', forced, range)?.option).toBe('Options → Temperature');
 	});
 
 	it('names nothing for a field the node did not send, or one inside the user’s schema', () => {

@@ -494,9 +494,11 @@ export interface RefusedField {
 }
 
 /**
- * The field the node itself added that an API error names (Go's `param`, or the field quoted in
- * "unknown field"), with the option that sends it. Undefined when the named field is not one the
- * node put in this body, e.g. a key inside the user's JSON schema.
+ * The field the node itself added that an API error refuses (Go's `param`, or the field quoted in
+ * "unknown field"), with the option that sends it. A refusal is an unknown field, or any error
+ * about a docs-only field; an error about the value of a proven field (a bad model, a bad date)
+ * is the API's to explain. Undefined as well when the named field is not one the node put in this
+ * body, e.g. a key inside the user's JSON schema.
  */
 export function refusedField(
 	api: ApiKind,
@@ -512,5 +514,7 @@ export function refusedField(
 	);
 	const field = path === undefined ? undefined : table[path];
 	if (path === undefined || field === undefined) return undefined;
-	return { path, option: field.option, docsOnly: !isProven(field) };
+	const docsOnly = !isProven(field);
+	if (!docsOnly && !/unknown field/i.test(failure.message)) return undefined;
+	return { path, option: field.option, docsOnly };
 }
