@@ -262,8 +262,8 @@ describe('n8n CLI: import and execute', () => {
 		expect(request.body).toEqual({
 			model: 'perplexity/sonar',
 			input: [
-				{ type: 'message', role: 'system', content: 'Be precise and concise. Cite your sources.' },
-				{ type: 'message', role: 'user', content: 'What is n8n and what do people use it for?' },
+				{ role: 'system', content: 'Be precise and concise. Cite your sources.' },
+				{ role: 'user', content: 'What is n8n and what do people use it for?' },
 			],
 			max_output_tokens: 512,
 			tools: [{ type: 'web_search' }],

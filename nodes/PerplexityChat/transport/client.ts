@@ -165,7 +165,7 @@ export class PerplexityClient {
 	}
 
 	/**
-	 * A 400 that names a field the node added on its own (Go's `param` on the Agent API) is about
+	 * A 400 or 422 that names a field the node added on its own (Go's `param` on the Agent API) is about
 	 * an option, not about the API: the error then names that option.
 	 */
 	private namingTheOption(request: ApiRequest, failure: ApiFailure): ApiFailure {
