@@ -326,7 +326,8 @@ describe('n8n CLI: import and execute', () => {
 
 describe('n8n start: triggers', () => {
 	test('Schedule Trigger → Perplexity Chat runs on its own once active', async () => {
-		const marker = `scheduled question ${Date.now()}`;
+		// A question, so that the model searches (nothing forces search by default).
+		const marker = `What is scheduled question ${Date.now()}?`;
 		const workflow = await stack.n8n.createWorkflow({
 			name: 'e2e: schedule',
 			nodes: [
