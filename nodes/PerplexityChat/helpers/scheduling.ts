@@ -9,7 +9,7 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 export const sleepUnlessCancelled: Sleep = async (ms, signal) => {
 	if (signal?.aborted) return;
 	if (!signal) return await sleep(ms);
-	// n8n-workflow's sleepWithAbort clears its timer on abort; older n8n versions lack it.
+	// sleepWithAbort clears its timer on abort; n8n-workflow 1.92 (n8n 1.94) does not have it yet.
 	if (typeof sleepWithAbort === 'function') {
 		try {
 			await sleepWithAbort(ms, signal);
