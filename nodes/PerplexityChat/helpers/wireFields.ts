@@ -39,7 +39,7 @@ export interface WireField {
 export type WireTable = Readonly<Record<string, WireField>>;
 
 const MODEL = 'Model';
-const MESSAGES = 'the messages (Input)';
+const MESSAGES = 'Input (the messages)';
 const STRUCTURED = 'Options → Structured Output (JSON Schema)';
 const LOCATION = 'Search → User Location';
 /** A model gets the tool to be able to search; a preset brings its own and gets it only for settings. */
