@@ -262,8 +262,8 @@ describe('n8n CLI: import and execute', () => {
 		expect(request.body).toEqual({
 			model: 'perplexity/sonar',
 			input: [
-				{ type: 'message', role: 'system', content: 'Be precise and concise. Cite your sources.' },
-				{ type: 'message', role: 'user', content: 'What is n8n and what do people use it for?' },
+				{ role: 'system', content: 'Be precise and concise. Cite your sources.' },
+				{ role: 'user', content: 'What is n8n and what do people use it for?' },
 			],
 			max_output_tokens: 512,
 			tools: [{ type: 'web_search' }],
@@ -326,7 +326,8 @@ describe('n8n CLI: import and execute', () => {
 
 describe('n8n start: triggers', () => {
 	test('Schedule Trigger → Perplexity Chat runs on its own once active', async () => {
-		const marker = `scheduled question ${Date.now()}`;
+		// A question, so that the model searches (nothing forces search by default).
+		const marker = `What is scheduled question ${Date.now()}?`;
 		const workflow = await stack.n8n.createWorkflow({
 			name: 'e2e: schedule',
 			nodes: [

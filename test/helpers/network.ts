@@ -1,12 +1,15 @@
 /**
  * Loopback-only networking for in-process workflow tests: every TCP connection the process
- * opens to a host other than 127.0.0.1, ::1 or localhost fails with EHARNESSNETWORK, the way
+ * opens to a host other than 127.0.0.1, ::1 or localhost (or a name under .invalid, which fails
+ * its DNS lookup, so that tests can see that failure) fails with EHARNESSNETWORK, the way
  * n8n's own node tests refuse real connections (nock.disableNetConnect). Unix sockets and IPC
  * are left alone. The guard sits on net.Socket, below http, https, axios and fetch's undici.
  */
 import net from 'node:net';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
+/** RFC 6761: names under .invalid never resolve, so letting them through reaches nothing. */
+const NEVER_RESOLVES = /\.invalid\.?$/i;
 const installed = Symbol.for('n8n-nodes-perplexity-chat.harness.loopbackOnly');
 
 type ConnectTarget = { host?: unknown; path?: unknown; port?: unknown };
@@ -43,7 +46,7 @@ export function allowOnlyLoopback(): void {
 		if (!ipc) {
 			const host =
 				typeof target.host === 'string' && target.host !== '' ? target.host : 'localhost';
-			if (!LOOPBACK.has(host.replace(/^\[|\]$/g, ''))) {
+			if (!LOOPBACK.has(host.replace(/^\[|\]$/g, '')) && !NEVER_RESOLVES.test(host)) {
 				const error = new BlockedNetworkError(`${host}:${String(target.port)}`);
 				process.nextTick(() => this.destroy(error));
 				return this;

@@ -1,30 +1,25 @@
+/**
+ * The recorded real Perplexity traffic in shared/reference/recordings (see its README), which
+ * sits beside the clone in CI and beside the team's worktrees here. Tests that use it fail,
+ * never skip, when it is missing.
+ */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-/**
- * The recorded real Perplexity traffic in `shared/reference/recordings/` (see its README): ground
- * truth for the sandbox's shapes and the node's mapping. Not part of this repository: CI clones the
- * repository with `shared/` beside it.
- */
+import type { IDataObject } from 'n8n-workflow';
 
-// Recordings are arbitrary JSON; tests compare them field by field.
-type Json = any;
+const ROOT = path.resolve(__dirname, '..', '..');
+const CANDIDATES = [
+	path.resolve(ROOT, '..', 'shared', 'reference', 'recordings'),
+	path.resolve(ROOT, '..', '..', 'shared', 'reference', 'recordings'),
+];
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
-/**
- * `shared/reference/recordings` beside the repository, or beside a folder above it (a git
- * worktree lives one level deeper than the main checkout). Throws when there is none: the tests
- * that need it must not pass by finding nothing.
- */
 export function recordingsDir(): string {
-	for (let dir = REPO_ROOT; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-		const candidate = path.join(path.dirname(dir), 'shared', 'reference', 'recordings');
-		if (existsSync(candidate)) return candidate;
+	const found = CANDIDATES.find((dir) => existsSync(path.join(dir, 'README.md')));
+	if (!found) {
+		throw new Error(`The recordings are missing: looked in ${CANDIDATES.join(' and ')}`);
 	}
-	throw new Error(
-		`The recorded Perplexity traffic is missing: expected shared/reference/recordings beside ${REPO_ROOT} or a folder above it`,
-	);
+	return found;
 }
 
 /** Every recording file (not the README), sorted. */
@@ -34,25 +29,30 @@ export function recordingFiles(): string[] {
 		.sort();
 }
 
-export const recordingPath = (name: string): string => path.join(recordingsDir(), name);
+export const recordingPath = (file: string): string => path.join(recordingsDir(), file);
 
-export const readRecording = (name: string): Json =>
-	JSON.parse(readFileSync(recordingPath(name), 'utf8'));
+export function readRecording(file: string): IDataObject {
+	return JSON.parse(readFileSync(recordingPath(file), 'utf8')) as IDataObject;
+}
 
-/** A `.chunks.txt` recording: one event JSON per line (the SSE envelope was stripped). */
-export const readChunks = (name: string): Json[] =>
-	readFileSync(recordingPath(name), 'utf8')
+/** A `.chunks.txt` recording: one raw SSE event JSON per line, the `data:` envelope stripped. */
+export function readChunks(file: string): string[] {
+	return readFileSync(recordingPath(file), 'utf8')
 		.split('\n')
-		.filter((line) => line.trim())
-		.map((line) => JSON.parse(line));
+		.filter((line) => line.trim() !== '');
+}
+
+/** The events of a `.chunks.txt` recording, parsed. */
+export const readEvents = (file: string): IDataObject[] =>
+	readChunks(file).map((line) => JSON.parse(line) as IDataObject);
 
 /**
  * Every key path of a JSON value, array elements merged under `[]`: two values have the same shape
  * when their key paths are equal, whatever the values and the number of elements.
  */
-export function keyPaths(value: Json): string[] {
+export function keyPaths(value: unknown): string[] {
 	const out = new Set<string>();
-	const walk = (v: Json, at: string) => {
+	const walk = (v: unknown, at: string) => {
 		if (Array.isArray(v)) {
 			for (const element of v) walk(element, `${at}[]`);
 		} else if (v !== null && typeof v === 'object') {
@@ -68,7 +68,7 @@ export function keyPaths(value: Json): string[] {
 }
 
 /** Key paths of several values together. */
-export const keyPathsOfAll = (values: Json[]): string[] =>
+export const keyPathsOfAll = (values: unknown[]): string[] =>
 	[...new Set(values.flatMap((value) => keyPaths(value)))].sort();
 
 /** Event types in order, a run of the same type counted once (deltas vary in number). */

@@ -5,7 +5,7 @@ import {
 	eventOrder,
 	keyPaths,
 	keyPathsOfAll,
-	readChunks,
+	readEvents,
 	readRecording,
 	recordingPath,
 } from '../helpers/recordings';
@@ -931,7 +931,7 @@ describe('the shapes of the recordings', () => {
 	});
 
 	it('Agent: the stream has the recorded event order and keys per event type', async () => {
-		const recorded = readChunks('vercel-agent-web-search.chunks.txt');
+		const recorded = readEvents('vercel-agent-web-search.chunks.txt');
 		const events = parseSse((await agent({ ...recordedRequest, stream: true })).text).map(
 			(e) => e.data,
 		);
@@ -968,7 +968,7 @@ describe('the shapes of the recordings', () => {
 	});
 
 	it('Sonar: chunks and the done chunk have the recorded keys', async () => {
-		const recorded = sonarRecordings.flatMap((name) => readChunks(`${name}.chunks.txt`));
+		const recorded = sonarRecordings.flatMap((name) => readEvents(`${name}.chunks.txt`));
 		const events = parseSse(
 			(await chat('How many people live in San Francisco?', { stream: true })).text,
 		)

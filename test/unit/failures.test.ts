@@ -1,12 +1,17 @@
+import type { INode, JsonObject } from 'n8n-workflow';
+
 import {
+	type ApiFailure,
+	displayUrl,
 	httpFailure,
 	isRetryableStatus,
 	requestErrorFailure,
 	retryAfterMs,
 	retryDelayMs,
 	runFailure,
+	shouldRetry,
 } from '../../nodes/PerplexityChat/transport/failures';
-import { redact } from '../../nodes/PerplexityChat/transport/nodeErrors';
+import { failureToNodeApiError, redact } from '../../nodes/PerplexityChat/transport/nodeErrors';
 
 describe('which statuses are retried', () => {
 	it.each([408, 409, 429, 500, 502, 503, 504])('%i is retried', (status) => {
@@ -14,6 +19,28 @@ describe('which statuses are retried', () => {
 	});
 	it.each([400, 401, 403, 404, 413, 422, 424])('%i is not', (status) => {
 		expect(isRetryableStatus(status)).toBe(false);
+	});
+});
+
+describe('x-should-retry, as the official SDKs obey it', () => {
+	it.each<[number, string | undefined, boolean]>([
+		[400, 'true', true],
+		[409, 'true', true],
+		[503, 'false', false],
+		[429, 'false', false],
+		[500, undefined, true],
+		[400, undefined, false],
+		// Anything but exactly true or false leaves the decision to the status.
+		[400, 'yes', false],
+		[503, 'False', true],
+	])('status %i with x-should-retry %s: retry %s', (status, wish, expected) => {
+		const headers = wish === undefined ? {} : { 'x-should-retry': wish };
+		expect(shouldRetry(status, headers)).toBe(expected);
+		expect(httpFailure(status, headers, '{"error":{"message":"m"}}').retryable).toBe(expected);
+	});
+
+	it('reads a repeated header by its first value', () => {
+		expect(shouldRetry(500, { 'x-should-retry': ['false', 'true'] })).toBe(false);
 	});
 });
 
@@ -150,6 +177,7 @@ describe('runFailure', () => {
 });
 
 describe('requestErrorFailure', () => {
+	const url = 'https://api.perplexity.ai';
 	const wrapped = (code: string, message: string) => ({
 		message: 'wrapped',
 		cause: Object.assign(new Error(message), { code }),
@@ -157,18 +185,139 @@ describe('requestErrorFailure', () => {
 
 	it('tells timeouts, cancellations and connection errors apart', () => {
 		expect(
-			requestErrorFailure(wrapped('ECONNABORTED', 'timeout of 50ms exceeded'), 50, false),
+			requestErrorFailure(wrapped('ECONNABORTED', 'timeout of 50ms exceeded'), 50, false, url),
 		).toMatchObject({ kind: 'timeout', retryable: true });
-		expect(requestErrorFailure(wrapped('ECONNRESET', 'socket hang up'), 50, false)).toMatchObject({
+		expect(
+			requestErrorFailure(wrapped('ECONNRESET', 'socket hang up'), 50, false, url),
+		).toMatchObject({
 			kind: 'network',
 			retryable: true,
-			message: 'Could not get an answer: socket hang up',
+			message: 'Could not get an answer from https://api.perplexity.ai: socket hang up',
 		});
-		expect(requestErrorFailure(wrapped('ERR_CANCELED', 'canceled'), 50, false)).toMatchObject({
+		expect(requestErrorFailure(wrapped('ERR_CANCELED', 'canceled'), 50, false, url)).toMatchObject({
 			kind: 'cancelled',
 			retryable: false,
 		});
-		expect(requestErrorFailure(wrapped('ECONNRESET', 'x'), 50, true).kind).toBe('cancelled');
+		expect(requestErrorFailure(wrapped('ECONNRESET', 'x'), 50, true, url).kind).toBe('cancelled');
+	});
+
+	it.each([
+		['ENOTFOUND', 'getaddrinfo ENOTFOUND bad.host', 'the host name does not resolve'],
+		[
+			'ECONNREFUSED',
+			'connect ECONNREFUSED 10.0.0.1:443',
+			'nothing accepts connections at that address and port',
+		],
+		['ETIMEDOUT', 'connect ETIMEDOUT 10.0.0.1:443', 'the connection attempt timed out'],
+		[
+			'EAI_AGAIN',
+			'getaddrinfo EAI_AGAIN bad.host',
+			'the host name could not be looked up just now',
+		],
+	])('says in plain words that %s never reached the server', (code, message, meaning) => {
+		expect(requestErrorFailure(wrapped(code, message), 50, false, 'https://bad.host/')).toEqual({
+			kind: 'network',
+			retryable: true,
+			code,
+			message: `Could not reach https://bad.host (${code}: ${meaning}): check the Base URL in the Perplexity Chat API credential`,
+		});
+	});
+
+	it("reads the code n8n's request helper puts in httpCode, and keeps the message plain", () => {
+		// What n8n-core's httpRequestWithAuthentication throws for a refused connection.
+		const thrown = {
+			message: 'The service refused the connection - perhaps it is offline',
+			httpCode: 'ECONNREFUSED',
+			messages: ['connect ECONNREFUSED 127.0.0.1:9'],
+		};
+		const failure = requestErrorFailure(thrown, 50, false, 'http://127.0.0.1:9');
+		expect(failure).toMatchObject({ kind: 'network', code: 'ECONNREFUSED' });
+		const node = { name: 'Perplexity Chat', type: 'perplexityChat' } as INode;
+		expect(failureToNodeApiError(node, failure, 1, 3, []).message).toBe(
+			'Could not reach http://127.0.0.1:9 (ECONNREFUSED: nothing accepts connections at that address and port): check the Base URL in the Perplexity Chat API credential [item 3]',
+		);
+		// An HTTP status in httpCode is not a connection code.
+		expect(requestErrorFailure({ message: 'x', httpCode: '502' }, 50, false, 'http://h').code).toBe(
+			undefined,
+		);
+	});
+
+	it('never shows what a URL can carry besides the address', () => {
+		expect(displayUrl('https://user:pplx-secret123456@gw.example.com/v1/?key=abc#x')).toBe(
+			'https://gw.example.com/v1',
+		);
+		expect(displayUrl('not a url')).toBe('not a url');
+		const failure = requestErrorFailure(
+			wrapped('ENOTFOUND', 'getaddrinfo ENOTFOUND gw.example.com'),
+			50,
+			false,
+			'https://me:pplx-secret123456@gw.example.com',
+		);
+		expect(failure.message).not.toContain('secret');
+		expect(failure.message).toContain('https://gw.example.com (ENOTFOUND');
+	});
+});
+
+describe('an API error naming a field the node added', () => {
+	const node = { name: 'Perplexity Chat', type: 'perplexityChat' } as INode;
+	const envelope = (field: string) =>
+		JSON.stringify({
+			error: {
+				message: `invalid request body: json: unknown field "${field}"`,
+				type: 'invalid_request',
+				code: 400,
+				param: field,
+			},
+		});
+
+	it('names the option to change, and keeps the API’s words in the description', () => {
+		const failure: ApiFailure = {
+			...httpFailure(400, { 'x-request-id': 'req-9' }, envelope('tool_choice')),
+			refused: {
+				api: 'agent',
+				path: 'tool_choice',
+				option: 'Search → Force Web Search',
+				docsOnly: true,
+			},
+		};
+		const error = failureToNodeApiError(node, failure, 1, 0, ['pplx-key']);
+		expect(error.message).toBe(
+			'The Agent API refused tool_choice, which Search → Force Web Search sends: turn that option off or remove it [item 0]',
+		);
+		expect(error.description).toBe(
+			'Perplexity API error 400 (invalid_request): invalid request body: json: unknown field "tool_choice". ' +
+				"Perplexity's docs name this field, but its official SDK does not send it, so this endpoint may not take it. " +
+				'Request ID: req-9',
+		);
+		expect(error.errorResponse as JsonObject).toMatchObject({
+			param: 'tool_choice',
+			refusedField: 'tool_choice',
+			option: 'Search → Force Web Search',
+		});
+	});
+
+	it('asks to check a proven option, pointing at the endpoint', () => {
+		const failure: ApiFailure = {
+			...httpFailure(400, {}, envelope('search_domain_filter')),
+			refused: {
+				api: 'agent',
+				path: 'tools[].filters.search_domain_filter',
+				option: 'Search → Domain Filter',
+				docsOnly: false,
+			},
+		};
+		const error = failureToNodeApiError(node, failure, 1, 2, []);
+		expect(error.message).toBe(
+			'The Agent API refused tools[].filters.search_domain_filter, which Search → Domain Filter sends: check that option [item 2]',
+		);
+		expect(error.description).toMatch(/Sonar Chat Completions\.$/);
+	});
+
+	it('gives the plain API message when the field is not one the node added', () => {
+		const failure = httpFailure(400, {}, envelope('foo'));
+		expect(failureToNodeApiError(node, failure, 1, 0, []).message).toBe(
+			'Perplexity API error 400 (invalid_request): invalid request body: json: unknown field "foo" [item 0]',
+		);
 	});
 });
 

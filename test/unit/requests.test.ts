@@ -26,7 +26,7 @@ const agent = (overrides: Partial<RawChatParameters> = {}) =>
 const sonar = (overrides: Partial<RawChatParameters> = {}) =>
 	buildSonarRequest(resolveChatSettings(raw({ api: 'sonar', ...overrides })));
 
-const userInput = [{ type: 'message', role: 'user', content: 'What is new in fusion energy?' }];
+const userInput = [{ role: 'user', content: 'What is new in fusion energy?' }];
 
 describe('Agent API request', () => {
 	it('sends only what was set: sonar is perplexity/sonar with the web_search tool, no tool_choice', () => {
@@ -175,16 +175,16 @@ describe('Agent API request', () => {
 			},
 		});
 		expect(body.input).toEqual([
-			{ type: 'message', role: 'system', content: 'Be brief.' },
-			{ type: 'message', role: 'user', content: 'Hi' },
-			{ type: 'message', role: 'assistant', content: 'Hello!' },
-			{ type: 'message', role: 'user', content: 'Weather?' },
+			{ role: 'system', content: 'Be brief.' },
+			{ role: 'user', content: 'Hi' },
+			{ role: 'assistant', content: 'Hello!' },
+			{ role: 'user', content: 'Weather?' },
 		]);
 	});
 
 	it('turns a single prompt with a system prompt into two messages', () => {
 		expect(agent({ systemPrompt: 'Answer in French' }).input).toEqual([
-			{ type: 'message', role: 'system', content: 'Answer in French' },
+			{ role: 'system', content: 'Answer in French' },
 			...userInput,
 		]);
 	});

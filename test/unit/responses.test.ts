@@ -75,7 +75,12 @@ describe('mapAgentResponse', () => {
 				completion_tokens: 30,
 				total_tokens: 42,
 				reasoning_tokens: 5,
-				cost: { input_cost: 0.001, output_cost: 0.002, total_cost: 0.003, currency: 'USD' },
+				cost: {
+					input_tokens_cost: 0.001,
+					output_tokens_cost: 0.002,
+					total_cost: 0.003,
+					currency: 'USD',
+				},
 			},
 		});
 	});

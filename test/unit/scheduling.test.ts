@@ -1,4 +1,9 @@
-import { RateLimiter, runPool } from '../../nodes/PerplexityChat/helpers/scheduling';
+import {
+	RateLimiter,
+	runPool,
+	type Sleep,
+	sleepUnlessCancelled,
+} from '../../nodes/PerplexityChat/helpers/scheduling';
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -85,5 +90,68 @@ describe('RateLimiter', () => {
 		await limiter.acquire();
 		await limiter.acquire();
 		expect(waits).toEqual([]);
+	});
+});
+
+describe('RateLimiter and a stopped execution', () => {
+	it('hands the cancel signal to its wait', async () => {
+		const signals: Array<AbortSignal | undefined> = [];
+		const limiter = new RateLimiter(1, async (_ms, signal) => {
+			signals.push(signal);
+		});
+		const controller = new AbortController();
+		await limiter.acquire(controller.signal);
+		await limiter.acquire(controller.signal);
+		expect(signals).toEqual([controller.signal]);
+	});
+
+	it('waits a minute-long slot only until the execution is stopped', async () => {
+		const controller = new AbortController();
+		const limiter = new RateLimiter(1);
+		await limiter.acquire(controller.signal);
+		const waiting = limiter.acquire(controller.signal);
+		controller.abort();
+		// Bounded by jest's timeout: a wait that ignored the signal would take a minute.
+		await expect(waiting).resolves.toBeUndefined();
+	});
+});
+
+describe('sleepUnlessCancelled', () => {
+	it('ends a long wait as soon as the signal aborts, without throwing', async () => {
+		const controller = new AbortController();
+		const waiting = sleepUnlessCancelled(60_000, controller.signal);
+		controller.abort();
+		await expect(waiting).resolves.toBeUndefined();
+		expect(controller.signal.aborted).toBe(true);
+	});
+
+	it('does not wait at all once cancelled, and waits without a signal', async () => {
+		const controller = new AbortController();
+		controller.abort();
+		await expect(sleepUnlessCancelled(60_000, controller.signal)).resolves.toBeUndefined();
+		await expect(sleepUnlessCancelled(1)).resolves.toBeUndefined();
+	});
+
+	it('still ends early on n8n versions whose n8n-workflow has no sleepWithAbort', async () => {
+		let fallback: Sleep | undefined;
+		// n8n's plain sleep, here one that never ends: only the abort can end the wait.
+		const sleep = jest.fn(async () => await new Promise<void>(() => {}));
+		jest.isolateModules(() => {
+			jest.doMock('n8n-workflow', () => ({
+				...jest.requireActual<object>('n8n-workflow'),
+				sleep,
+				sleepWithAbort: undefined,
+			}));
+			fallback = (
+				jest.requireActual<object>('../../nodes/PerplexityChat/helpers/scheduling') as {
+					sleepUnlessCancelled: Sleep;
+				}
+			).sleepUnlessCancelled;
+		});
+		const controller = new AbortController();
+		const waiting = fallback?.(60_000, controller.signal);
+		controller.abort();
+		await expect(waiting).resolves.toBeUndefined();
+		expect(sleep).toHaveBeenCalledWith(60_000);
 	});
 });

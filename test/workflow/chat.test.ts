@@ -63,7 +63,7 @@ describe('Create Chat Completion on the Agent API', () => {
 		expect(request).toMatchObject({ path: '/v1/agent', status: 200, auth: 'ok' });
 		expect(request.body).toEqual({
 			model: 'perplexity/sonar',
-			input: [{ type: 'message', role: 'user', content: 'What is new in fusion energy?' }],
+			input: [{ role: 'user', content: 'What is new in fusion energy?' }],
 			tools: [{ type: 'web_search' }],
 		});
 	});
@@ -150,16 +150,14 @@ describe('Create Chat Completion on the Agent API', () => {
 		for (const result of [asList, asJsonText, fromExpression]) expect(result.error).toBeUndefined();
 		const bodies = completions(sandbox).map((request) => request.body as IDataObject);
 		expect(bodies).toHaveLength(3);
-		expect(bodies[0].input).toEqual(
-			seedMessages.map((message) => ({ type: 'message', ...message })),
-		);
+		expect(bodies[0].input).toEqual(seedMessages);
 		expect(bodies[1]).toEqual(bodies[0]);
 		expect(bodies[2]).toEqual(bodies[0]);
 
 		await runChat(sandbox, chat({ systemPrompt: 'Answer in one sentence.' }));
 		expect((completions(sandbox)[3].body as IDataObject).input).toEqual([
-			{ type: 'message', role: 'system', content: 'Answer in one sentence.' },
-			{ type: 'message', role: 'user', content: 'What is new in fusion energy?' },
+			{ role: 'system', content: 'Answer in one sentence.' },
+			{ role: 'user', content: 'What is new in fusion energy?' },
 		]);
 	});
 
@@ -393,9 +391,9 @@ describe('two nodes chained as a conversation', () => {
 		).content;
 		const [, second] = completions(sandbox);
 		expect((second.body as IDataObject).input).toEqual([
-			{ type: 'message', role: 'user', content: 'Who discovered penicillin?' },
-			{ type: 'message', role: 'assistant', content: first },
-			{ type: 'message', role: 'user', content: 'When was that?' },
+			{ role: 'user', content: 'Who discovered penicillin?' },
+			{ role: 'assistant', content: first },
+			{ role: 'user', content: 'When was that?' },
 		]);
 		expect(result.nodes['Follow Up'].items[0].json.object).toBe('chat.completion');
 	});

@@ -176,7 +176,7 @@ describe('one item', () => {
 		expect(request.headers['content-type']).toMatch(/^application\/json/);
 		expect(request.body).toEqual({
 			model: 'perplexity/sonar',
-			input: [{ type: 'message', role: 'user', content: 'Hi' }],
+			input: [{ role: 'user', content: 'Hi' }],
 			tools: [{ type: 'web_search' }],
 		});
 

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { readChunks, readRecording, recordingFiles, recordingPath } from '../helpers/recordings';
+import { readEvents, readRecording, recordingFiles, recordingPath } from '../helpers/recordings';
 import type { FaultRule } from '../sandbox/server';
 import { chat, model, runChat, useSandbox } from './support';
 
@@ -14,8 +14,10 @@ import { chat, model, runChat, useSandbox } from './support';
  * the mapping's business and has its own tests.
  */
 
-// Recordings are arbitrary JSON.
+// Recordings are arbitrary JSON, read field by field.
 type Json = any;
+const recorded = (name: string): Json => readRecording(name);
+const recordedEvents = (name: string): Json[] => readEvents(name);
 
 const env = useSandbox();
 
@@ -26,13 +28,13 @@ type Kind = 'agent' | 'agent-stream' | 'sonar' | 'sonar-stream' | 'requests';
 /** What a recording is, read from its content rather than its name. */
 function kindOf(name: string): Kind | undefined {
 	if (name.endsWith('.chunks.txt')) {
-		const [first] = readChunks(name);
+		const [first] = recordedEvents(name);
 		if (typeof first?.type === 'string' && first.type.startsWith('response.')) {
 			return 'agent-stream';
 		}
 		return first?.object === 'chat.completion.chunk' ? 'sonar-stream' : undefined;
 	}
-	const body = readRecording(name);
+	const body = recorded(name);
 	if (Array.isArray(body)) return body.every((r) => r.uri && r.body) ? 'requests' : undefined;
 	if (body.object === 'response') return 'agent';
 	return body.object === 'chat.completion' ? 'sonar' : undefined;
@@ -119,12 +121,12 @@ describe('recorded traffic through the node', () => {
 	describe.each(byKind('agent'))('Agent API body %s', (name) => {
 		it('maps to the recorded text, citations and tokens', async () => {
 			const json = await replayed('agent', false, { file: recordingPath(name) });
-			expectMapped(json, agentExpected(readRecording(name)));
+			expectMapped(json, agentExpected(recorded(name)));
 		});
 	});
 
 	describe.each(byKind('agent-stream'))('Agent API stream %s', (name) => {
-		const events = readChunks(name);
+		const events = recordedEvents(name);
 		const completed = events.find((e) => e.type === 'response.completed').response;
 
 		it('reads like its completed response served as a plain body', async () => {
@@ -159,7 +161,7 @@ describe('recorded traffic through the node', () => {
 
 	describe.each(byKind('sonar'))('Sonar body %s', (name) => {
 		it('maps to the recorded text, citations and tokens', async () => {
-			const body = readRecording(name);
+			const body = recorded(name);
 			const json = await replayed('sonar', false, { file: recordingPath(name) });
 			expectMapped(json, {
 				text: body.choices[0].message.content,
@@ -171,7 +173,7 @@ describe('recorded traffic through the node', () => {
 	});
 
 	describe.each(byKind('sonar-stream'))('Sonar stream %s', (name) => {
-		const chunks = readChunks(name);
+		const chunks = recordedEvents(name);
 		const last = chunks[chunks.length - 1];
 		// The chunk files hold the first and last chunks only: the text is what their deltas say.
 		const expected: Expected = {
@@ -209,8 +211,8 @@ describe('recorded traffic through the node', () => {
 	describe.each(byKind('requests'))('recorded requests %s', (name) => {
 		it('are each accepted by the strict sandbox', async () => {
 			const { sandbox } = env;
-			const recorded: Array<{ uri: string; status: number; body: Json }> = readRecording(name);
-			for (const { uri, status, body } of recorded) {
+			const requests: Array<{ uri: string; status: number; body: Json }> = recorded(name);
+			for (const { uri, status, body } of requests) {
 				const res = await fetch(sandbox.url + new URL(uri).pathname, {
 					method: 'POST',
 					headers: {

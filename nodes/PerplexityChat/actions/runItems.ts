@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { InputError } from '../helpers/inputError';
 import type { ExecutionSettings } from '../helpers/interfaces';
-import { runPool } from '../helpers/scheduling';
+import { runPool, sleepUnlessCancelled } from '../helpers/scheduling';
 import { resolveExecutionSettings } from '../helpers/settings';
 
 export type ItemError = NodeApiError | NodeOperationError;
@@ -98,7 +98,7 @@ export async function runItems<Prepared>(
 		{
 			concurrency: execution.concurrency,
 			batchIntervalMs: execution.batchIntervalMs,
-			sleep,
+			sleep: async (ms) => await sleepUnlessCancelled(ms, cancelSignal),
 			shouldStop: () => (failed && !continueOnFail) || cancelSignal?.aborted === true,
 		},
 	);

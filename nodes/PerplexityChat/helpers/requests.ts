@@ -28,8 +28,9 @@ function dateFilters(search: SearchSettings): IDataObject {
 }
 
 /**
- * POST /v1/agent. The Agent API refuses unknown fields, so the Sonar-only settings (Top K, the
- * penalties, search mode, images, related questions, language filter) are never sent here.
+ * POST /v1/agent. The Agent API refuses unknown fields, so every field here is in the evidence
+ * table (wireFields.ts), and the Sonar-only settings (Top K, the penalties, search mode, images,
+ * related questions, language filter) are never sent here.
  */
 export function buildAgentRequest(settings: ChatSettings): IDataObject {
 	const { model, preset } = resolveAgentModel(settings.model);
@@ -59,8 +60,10 @@ export function buildAgentRequest(settings: ChatSettings): IDataObject {
 		preset,
 		model: models ? undefined : model,
 		models,
-		input: settings.messages.map(({ role, content }) => ({ type: 'message', role, content })),
+		// As every recorded request sends it: {role, content}, without the SDK type's `type: "message"`.
+		input: settings.messages.map(({ role, content }) => ({ role, content })),
 		max_output_tokens: settings.maxTokens,
+		// Docs-only on the Agent API: sent only when the user sets them, whose descriptions warn of it.
 		temperature: settings.temperature,
 		top_p: settings.topP,
 		reasoning: settings.reasoningEffort ? { effort: settings.reasoningEffort } : undefined,

@@ -42,16 +42,52 @@ function agentFinishReason(response: IDataObject): string | null {
 	return reason === undefined || reason === 'max_output_tokens' ? 'length' : String(reason);
 }
 
+/** Agent usage names whose meaning the chat-completion output has under another name. */
+const AGENT_USAGE_NAMES: Readonly<Record<string, string>> = {
+	input_tokens_details: 'prompt_tokens_details',
+};
+const AGENT_COST_NAMES: Readonly<Record<string, string>> = {
+	input_cost: 'input_tokens_cost',
+	output_cost: 'output_tokens_cost',
+};
+
+function renamed(object: IDataObject, names: Readonly<Record<string, string>>): IDataObject {
+	return Object.fromEntries(
+		Object.entries(object).map(([key, value]) => [names[key] ?? key, value]),
+	);
+}
+
+/**
+ * Agent usage under the chat-completion names where the meaning is the same on both APIs
+ * (tokens in and out, reasoning tokens, input and output cost); everything else the API sends,
+ * known or not (cached tokens, tool calls, cache and tool costs, currency), is kept as it came.
+ */
 function agentUsage(usage: IDataObject): IDataObject {
+	const {
+		input_tokens: input,
+		output_tokens: output,
+		total_tokens: total,
+		output_tokens_details: outputDetails,
+		cost,
+		...rest
+	} = usage;
 	const mapped: IDataObject = {
-		prompt_tokens: usage.input_tokens ?? 0,
-		completion_tokens: usage.output_tokens ?? 0,
-		total_tokens:
-			usage.total_tokens ?? Number(usage.input_tokens ?? 0) + Number(usage.output_tokens ?? 0),
+		prompt_tokens: input ?? 0,
+		completion_tokens: output ?? 0,
+		total_tokens: total ?? Number(input ?? 0) + Number(output ?? 0),
+		...renamed(rest, AGENT_USAGE_NAMES),
 	};
-	const reasoningTokens = asObject(usage.output_tokens_details).reasoning_tokens;
+	const { reasoning_tokens: reasoningTokens, ...otherOutputDetails } = asObject(outputDetails);
 	if (reasoningTokens !== undefined) mapped.reasoning_tokens = reasoningTokens;
-	if (usage.cost !== undefined) mapped.cost = usage.cost;
+	if (Object.keys(otherOutputDetails).length > 0) {
+		mapped.completion_tokens_details = otherOutputDetails;
+	}
+	if (cost !== undefined) {
+		mapped.cost =
+			cost !== null && typeof cost === 'object' && !Array.isArray(cost)
+				? renamed(cost as IDataObject, AGENT_COST_NAMES)
+				: cost;
+	}
 	return mapped;
 }
 

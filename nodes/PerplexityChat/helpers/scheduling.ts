@@ -1,4 +1,32 @@
-export type Sleep = (ms: number) => Promise<void>;
+import { sleep, sleepWithAbort } from 'n8n-workflow';
+
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/**
+ * Waits `ms`, or until the signal aborts, whichever comes first; never throws, so callers look at
+ * the signal afterwards. A stopped execution must not sit out a minute-long Retry-After.
+ */
+export const sleepUnlessCancelled: Sleep = async (ms, signal) => {
+	if (signal?.aborted) return;
+	if (!signal) return await sleep(ms);
+	// sleepWithAbort clears its timer on abort; n8n-workflow 1.92 (n8n 1.94) does not have it yet.
+	if (typeof sleepWithAbort === 'function') {
+		try {
+			await sleepWithAbort(ms, signal);
+		} catch {
+			// The abort itself: the caller sees it on the signal.
+		}
+		return;
+	}
+	await new Promise<void>((resolve) => {
+		const done = () => {
+			signal.removeEventListener('abort', done);
+			resolve();
+		};
+		signal.addEventListener('abort', done);
+		void sleep(ms).then(done);
+	});
+};
 
 /**
  * Spaces request starts evenly so that no more than `perMinute` begin in any minute; retries
@@ -11,18 +39,19 @@ export class RateLimiter {
 
 	constructor(
 		perMinute: number,
-		private readonly sleep: Sleep,
+		private readonly sleep: Sleep = sleepUnlessCancelled,
 		private readonly now: () => number = Date.now,
 	) {
 		this.spacingMs = perMinute > 0 ? 60_000 / perMinute : 0;
 	}
 
-	async acquire(): Promise<void> {
+	/** Waits for the next free slot; a cancel ends the wait early (the caller checks the signal). */
+	async acquire(signal?: AbortSignal): Promise<void> {
 		if (this.spacingMs === 0) return;
 		const now = this.now();
 		const slot = Math.max(now, this.nextSlot);
 		this.nextSlot = slot + this.spacingMs;
-		if (slot > now) await this.sleep(slot - now);
+		if (slot > now) await this.sleep(slot - now, signal);
 	}
 }
 
@@ -30,7 +59,8 @@ export interface PoolOptions {
 	concurrency: number;
 	/** When above 0, items go in batches of `concurrency` with this pause between batches. */
 	batchIntervalMs: number;
-	sleep: Sleep;
+	/** The pause between batches; it must end early on a cancel, which shouldStop then reports. */
+	sleep: (ms: number) => Promise<void>;
 	/** Checked before each item starts: true stops starting new ones (a failure, or a cancel). */
 	shouldStop: () => boolean;
 }

@@ -8,11 +8,17 @@ import type {
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
 } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from '../helpers/constants';
-import type { RateLimiter } from '../helpers/scheduling';
-import { type ApiFailure, httpFailure, requestErrorFailure, retryDelayMs } from './failures';
+import { CREDENTIAL_TYPE, DEFAULT_BASE_URL, SONAR_PATH } from '../helpers/constants';
+import { type RateLimiter, sleepUnlessCancelled } from '../helpers/scheduling';
+import { refusedField } from '../helpers/wireFields';
+import {
+	type ApiFailure,
+	cancelledFailure,
+	httpFailure,
+	requestErrorFailure,
+	retryDelayMs,
+} from './failures';
 import { SseParser } from './sse';
 import { AgentStreamAccumulator, SonarStreamAccumulator, type StreamAccumulator } from './streams';
 
@@ -83,8 +89,10 @@ export class PerplexityClient {
 				}
 			: undefined;
 
+		const signal = this.cancelSignal;
 		for (let attempts = 1; ; attempts++) {
-			await options.limiter?.acquire();
+			await options.limiter?.acquire(signal);
+			if (signal?.aborted) return { ok: false, failure: cancelledFailure(), attempts };
 			const outcome = await this.attempt(request, options.timeoutMs, onText);
 			if ('body' in outcome) return { ok: true, body: outcome.body, attempts };
 
@@ -93,21 +101,20 @@ export class PerplexityClient {
 			if (!failure.retryable || attempts > options.maxRetries || forwardedText) {
 				return { ok: false, failure, attempts };
 			}
-			await sleep(retryDelayMs(attempts - 1, failure.retryAfterMs));
-			if (this.cancelled()) {
-				return {
-					ok: false,
-					failure: { kind: 'cancelled', message: 'The execution was canceled', retryable: false },
-					attempts,
-				};
-			}
+			await sleepUnlessCancelled(retryDelayMs(attempts - 1, failure.retryAfterMs), signal);
+			if (signal?.aborted) return { ok: false, failure: cancelledFailure(), attempts };
 		}
 	}
 
-	private cancelled(): boolean {
+	/** Fires when the user stops the execution; load-options calls (the model list) have none. */
+	get cancelSignal(): AbortSignal | undefined {
 		return 'getExecutionCancelSignal' in this.context
-			? this.context.getExecutionCancelSignal()?.aborted === true
-			: false;
+			? this.context.getExecutionCancelSignal()
+			: undefined;
+	}
+
+	private cancelled(): boolean {
+		return this.cancelSignal?.aborted === true;
 	}
 
 	private async attempt(
@@ -125,6 +132,10 @@ export class PerplexityClient {
 			timeout: timeoutMs,
 		};
 		if (request.body) options.body = request.body;
+		// Stops the request in flight on a cancel. n8n's helper (1.94 and 2.x checked) adds the same
+		// signal itself; setting it here does not depend on that.
+		const signal = this.cancelSignal;
+		if (signal) options.abortSignal = signal;
 
 		let response: IN8nHttpFullResponse;
 		try {
@@ -135,14 +146,16 @@ export class PerplexityClient {
 				this.credentialOptions,
 			)) as IN8nHttpFullResponse;
 		} catch (error) {
-			return { failure: requestErrorFailure(error, timeoutMs, this.cancelled()) };
+			return {
+				failure: requestErrorFailure(error, timeoutMs, this.cancelled(), this.baseUrl),
+			};
 		}
 
 		const status = response.statusCode;
 		const headers = response.headers as Record<string, string>;
 		if (status < 200 || status >= 300) {
 			const text = request.stream ? await readText(response.body) : bodyText(response.body);
-			return { failure: httpFailure(status, headers, text) };
+			return { failure: this.namingTheOption(request, httpFailure(status, headers, text)) };
 		}
 		if (request.stream) {
 			const accumulator =
@@ -150,6 +163,18 @@ export class PerplexityClient {
 			return await this.consume(response.body, accumulator, timeoutMs, onText);
 		}
 		return parseJsonBody(bodyText(response.body));
+	}
+
+	/**
+	 * A 400 or 422 that names a field the node added on its own (Go's `param` on the Agent API) is about
+	 * an option, not about the API: the error then names that option.
+	 */
+	private namingTheOption(request: ApiRequest, failure: ApiFailure): ApiFailure {
+		if (!request.body || (failure.status !== 400 && failure.status !== 422)) return failure;
+		const api = request.path === SONAR_PATH ? 'sonar' : 'agent';
+		const refused = refusedField(api, request.body, failure);
+		if (refused) failure.refused = { api, ...refused };
+		return failure;
 	}
 
 	private async consume(
@@ -173,10 +198,10 @@ export class PerplexityClient {
 				);
 			}
 		} catch (error) {
-			const failure = requestErrorFailure(error, timeoutMs, this.cancelled());
+			const failure = requestErrorFailure(error, timeoutMs, this.cancelled(), this.baseUrl);
 			if (failure.kind === 'network') {
 				failure.kind = 'stream';
-				failure.message = `The stream broke off: ${failure.message.replace(/^Could not get an answer: /, '')}`;
+				failure.message = `The stream broke off (${failure.code ?? 'connection error'})`;
 			}
 			return { failure };
 		}

@@ -1,3 +1,6 @@
+import type { ApiKind } from '../helpers/interfaces';
+import type { RefusedField } from '../helpers/wireFields';
+
 /**
  * Why a request did not give a usable answer, as plain data: the transport decides on retries
  * from it, and the node turns the last one into a NodeApiError.
@@ -27,6 +30,8 @@ export interface ApiFailure {
 	responseId?: string;
 	/** For runs: the status the run ended with (failed or cancelled). */
 	runStatus?: string;
+	/** The API refused a field the node added on its own: which one, and the option behind it. */
+	refused?: RefusedField & { api: ApiKind };
 }
 
 /** 408, 409, 429 and 5xx are worth another try; other statuses will not change by retrying. */
@@ -39,6 +44,17 @@ type Headers = Record<string, string | string[] | undefined>;
 function header(headers: Headers, name: string): string | undefined {
 	const value = headers[name] ?? headers[name.toLowerCase()];
 	return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The official SDKs' rule: the server's `x-should-retry: true` or `false` decides over the status,
+ * e.g. a 400 the server knows to be passing, or a 503 it knows will not pass.
+ */
+export function shouldRetry(status: number, headers: Headers): boolean {
+	const wish = header(headers, 'x-should-retry');
+	if (wish === 'true') return true;
+	if (wish === 'false') return false;
+	return isRetryableStatus(status);
 }
 
 /**
@@ -135,7 +151,7 @@ export function httpFailure(
 		kind: 'http',
 		status,
 		message: '',
-		retryable: isRetryableStatus(status),
+		retryable: shouldRetry(status, headers),
 		requestId: header(headers, 'x-request-id'),
 		retryAfterMs: retryAfterMs(status, headers, now),
 	};
@@ -195,28 +211,73 @@ export function runFailure(response: {
 	};
 }
 
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNABORTED']);
+export function cancelledFailure(code?: string): ApiFailure {
+	return { kind: 'cancelled', message: 'The execution was canceled', retryable: false, code };
+}
+
+/** The address a user typed as Base URL, without anything secret a URL can carry. */
+export function displayUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		parsed.username = '';
+		parsed.password = '';
+		parsed.search = '';
+		parsed.hash = '';
+		return parsed.href.replace(/\/+$/, '');
+	} catch {
+		return url;
+	}
+}
+
+/** Connection errors that mean the server was never reached, in the user's terms. */
+const UNREACHABLE: Readonly<Record<string, string>> = {
+	ENOTFOUND: 'the host name does not resolve',
+	EAI_AGAIN: 'the host name could not be looked up just now',
+	ECONNREFUSED: 'nothing accepts connections at that address and port',
+	EHOSTUNREACH: 'the host cannot be reached from this machine',
+	ENETUNREACH: 'the network cannot be reached from this machine',
+	ETIMEDOUT: 'the connection attempt timed out',
+	CERT_HAS_EXPIRED: "the server's TLS certificate has expired",
+	DEPTH_ZERO_SELF_SIGNED_CERT: "the server's TLS certificate is self-signed",
+	SELF_SIGNED_CERT_IN_CHAIN: "the server's TLS certificate chain is self-signed",
+	UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's TLS certificate cannot be verified",
+	ERR_TLS_CERT_ALTNAME_INVALID: "the server's TLS certificate is for another host name",
+};
+
+/** Our own timeout, as axios and n8n report it; an ETIMEDOUT of the connect itself is not it. */
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ESOCKETTIMEDOUT']);
 const CANCEL_CODES = new Set(['ERR_CANCELED', 'ABORT_ERR']);
 
-/** What a thrown request error means, found by walking its cause chain. */
+/**
+ * What a thrown request error means, found by walking its cause chain. `url` is the Base URL the
+ * request went to, named in the message of a server that could not be reached.
+ */
 export function requestErrorFailure(
 	error: unknown,
 	timeoutMs: number,
 	aborted: boolean,
+	url: string,
 ): ApiFailure {
 	let code: string | undefined;
 	let message = '';
 	let current: unknown = error;
 	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-		const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
-		if (code === undefined && typeof candidate.code === 'string') code = candidate.code;
+		const candidate = current as {
+			code?: unknown;
+			httpCode?: unknown;
+			message?: unknown;
+			cause?: unknown;
+		};
+		// n8n's request helper wraps connection errors in a NodeApiError whose httpCode is the code.
+		const own = [candidate.code, candidate.httpCode].find(
+			(value): value is string => typeof value === 'string' && /^[A-Z][A-Z_]+$/.test(value),
+		);
+		if (code === undefined && own !== undefined) code = own;
 		if (typeof candidate.message === 'string' && candidate.message !== '')
 			message = candidate.message;
 		current = candidate.cause;
 	}
-	if (aborted || (code !== undefined && CANCEL_CODES.has(code))) {
-		return { kind: 'cancelled', message: 'The execution was canceled', retryable: false, code };
-	}
+	if (aborted || (code !== undefined && CANCEL_CODES.has(code))) return cancelledFailure(code);
 	if ((code !== undefined && TIMEOUT_CODES.has(code)) || /timeout/i.test(message)) {
 		return {
 			kind: 'timeout',
@@ -225,9 +286,13 @@ export function requestErrorFailure(
 			code,
 		};
 	}
+	const where = displayUrl(url);
+	const unreachable = code === undefined ? undefined : UNREACHABLE[code];
 	return {
 		kind: 'network',
-		message: `Could not get an answer: ${message || code || 'connection error'}`,
+		message: unreachable
+			? `Could not reach ${where} (${code}: ${unreachable}): check the Base URL in the Perplexity Chat API credential`
+			: `Could not get an answer from ${where}: ${message || code || 'connection error'}`,
 		retryable: true,
 		code,
 	};

@@ -20,7 +20,7 @@ function hint(failure: ApiFailure): string | undefined {
 		return 'Raise Timeout under Request Options, or use Background Mode for long research.';
 	}
 	if (failure.kind === 'network')
-		return 'Check the Base URL of the credential and that the server can be reached.';
+		return 'Check the Base URL of the credential and that this machine can reach that server.';
 	if (failure.kind === 'stream') return 'The answer was not complete, so it was not passed on.';
 	if (failure.kind === 'malformed') return 'The server or a proxy in between sent a broken answer.';
 	if (failure.kind === 'unfinished') {
@@ -36,6 +36,9 @@ function hint(failure: ApiFailure): string | undefined {
 	if (type === 'invalid_model' || /model/i.test(param ?? '')) {
 		return 'Check the Model: pick one from the list, use a preset, or check the ID.';
 	}
+	if (failure.refused?.docsOnly) {
+		return "Perplexity's docs name this field, but its official SDK does not send it, so this endpoint may not take it.";
+	}
 	if (/unknown field/i.test(failure.message)) {
 		return 'The endpoint refused a field this node sent. A gateway that does not speak the Agent API may work with API set to Sonar Chat Completions.';
 	}
@@ -45,11 +48,23 @@ function hint(failure: ApiFailure): string | undefined {
 	return undefined;
 }
 
+const API_NAMES = { agent: 'the Agent API', sonar: 'the Sonar Chat Completions endpoint' };
+
+/** An API error that names a field the node added: the option to change comes first. */
+function refusedHeadline({ api, path, option, docsOnly }: NonNullable<ApiFailure['refused']>) {
+	const action = docsOnly ? 'turn that option off or remove it' : 'check that option';
+	const name = API_NAMES[api];
+	return `${name[0].toUpperCase()}${name.slice(1)} refused ${path}, which ${option} sends: ${action}`;
+}
+
+function apiErrorText(failure: ApiFailure): string {
+	const type = failure.type ? ` (${failure.type})` : '';
+	return `Perplexity API error ${failure.status}${type}: ${failure.message}`;
+}
+
 function headline(failure: ApiFailure): string {
-	if (failure.kind === 'http') {
-		const type = failure.type ? ` (${failure.type})` : '';
-		return `Perplexity API error ${failure.status}${type}: ${failure.message}`;
-	}
+	if (failure.refused) return refusedHeadline(failure.refused);
+	if (failure.kind === 'http') return apiErrorText(failure);
 	if (failure.kind === 'run') {
 		const ended = failure.runStatus === 'cancelled' ? 'was cancelled' : 'failed';
 		const type = failure.type && failure.type !== failure.runStatus ? ` (${failure.type})` : '';
@@ -77,6 +92,8 @@ export function failureToNodeApiError(
 	const item = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
 	const message = redact(headline(failure) + tried + item, secrets);
 	const details = [
+		// The headline names the option; the API's own words follow here.
+		failure.refused ? `${apiErrorText(failure)}.` : undefined,
 		hint(failure),
 		failure.requestId ? `Request ID: ${failure.requestId}` : undefined,
 	]
@@ -90,10 +107,19 @@ export function failureToNodeApiError(
 	for (const key of ['status', 'type', 'code', 'param', 'requestId', 'responseId'] as const) {
 		if (failure[key] !== undefined) response[key] = failure[key] as string | number;
 	}
-	return new NodeApiError(node, response, {
+
+	if (failure.refused) {
+		response.refusedField = failure.refused.path;
+		response.option = failure.refused.option;
+	}
+	const error = new NodeApiError(node, response, {
 		message,
 		description: details ? redact(details, secrets) : undefined,
 		httpCode: failure.status !== undefined ? String(failure.status) : undefined,
 		itemIndex,
 	});
+	// NodeApiError swaps a message that names a code like ECONNREFUSED for a generic one of its
+	// own ("The service refused the connection"); ours already says it in the user's terms.
+	error.message = message;
+	return error;
 }

@@ -4,7 +4,7 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import { sleep, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { AGENT_PATH, SONAR_PATH } from '../../helpers/constants';
 import type { ChatSettings, OutputSettings } from '../../helpers/interfaces';
@@ -222,7 +222,7 @@ export async function execute(
 	const callerStreams = typeof this.isStreaming === 'function' && this.isStreaming();
 	// A streaming caller shows one text: items answered one at a time reach it in order, not mixed.
 	if (callerStreams && requestOptions.stream !== false) execution.concurrency = 1;
-	const limiter = new RateLimiter(execution.requestsPerMinute, sleep);
+	const limiter = new RateLimiter(execution.requestsPerMinute);
 	// getNode() returns a deep copy each time: one is enough for every item's errors.
 	const node = this.getNode();
 

@@ -1,5 +1,4 @@
 import type { IDataObject, INode } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
 
 import { RESPONSES_PATH } from '../../helpers/constants';
 import type { ApiKind, ExecutionSettings, OutputSettings } from '../../helpers/interfaces';
@@ -11,17 +10,17 @@ import {
 	normalizeSonarResponse,
 	TERMINAL_AGENT_STATUSES,
 } from '../../helpers/responses';
-import type { RateLimiter } from '../../helpers/scheduling';
+import { type RateLimiter, sleepUnlessCancelled } from '../../helpers/scheduling';
 import type { CallResult, PerplexityClient } from '../../transport/client';
-import { runFailure } from '../../transport/failures';
+import { cancelledFailure, runFailure } from '../../transport/failures';
 import { failureToNodeApiError } from '../../transport/nodeErrors';
 import type { ItemError } from '../runItems';
 
 const isTerminal = (body: IDataObject) => TERMINAL_AGENT_STATUSES.includes(String(body.status));
 
 /**
- * Polls a background run (GET /v1/responses/{id}) until it reaches a terminal status or the
- * maximum wait runs out; each poll has the same retry rules as any request.
+ * Polls a background run (GET /v1/responses/{id}) until it reaches a terminal status, the maximum
+ * wait runs out or the execution is stopped; each poll has the same retry rules as any request.
  */
 export async function waitForRun(
 	client: PerplexityClient,
@@ -46,7 +45,9 @@ export async function waitForRun(
 				},
 			};
 		}
-		await sleep(Math.min(execution.pollIntervalMs, remaining));
+		const signal = client.cancelSignal;
+		await sleepUnlessCancelled(Math.min(execution.pollIntervalMs, remaining), signal);
+		if (signal?.aborted) return { ok: false, failure: cancelledFailure(), attempts: 1 };
 		current = await client.call(
 			{ method: 'GET', path: `${RESPONSES_PATH}/${encodeURIComponent(String(current.body.id))}` },
 			{ timeoutMs: execution.timeoutMs, maxRetries: execution.maxRetries, limiter },
