@@ -320,7 +320,9 @@ function getResponse(x, state, id) {
 }
 
 /**
- * POST /v1/responses/{id}/cancel: cancels a run still in progress; a finished run is returned as is.
+ * POST /v1/responses/{id}/cancel, as the SDK types it: a run still in progress is accepted with
+ * `{response_id, status: "cancelling"}` (the sandbox ends it at once, so the next poll sees
+ * `cancelled`); a run already terminal is a 400.
  * @param {Exchange} x
  * @param {AgentState} state
  * @param {string} id
@@ -328,11 +330,17 @@ function getResponse(x, state, id) {
 function cancelResponse(x, state, id) {
 	const run = findRun(state, id);
 	const now = Date.now();
-	if (now < run.readyAt) {
-		run.outcome = CANCELLED;
-		run.readyAt = now;
+	if (now >= run.readyAt) {
+		throw new ApiError(
+			400,
+			'invalid_request',
+			`Response '${id}' has already finished (${run.outcome.status}) and cannot be cancelled`,
+			'id',
+		);
 	}
-	sendJson(x, 200, render(run, null));
+	run.outcome = CANCELLED;
+	run.readyAt = now;
+	sendJson(x, 200, { response_id: id, status: 'cancelling' });
 }
 
 module.exports = { createResponse, getResponse, cancelResponse };

@@ -517,7 +517,10 @@ describe('Agent API: strict validation', () => {
 			{ tools: [{ type: 'web_search', filters: { search_language_filter: ['en'] } }] },
 		],
 		['extra', { tools: [{ type: 'function', name: 'f', extra: 1 }] }],
-		['name', { input: [{ type: 'function_call_output', call_id: 'c', output: 'x', name: 'f' }] }],
+		[
+			'status',
+			{ input: [{ type: 'function_call_output', call_id: 'c', output: 'x', status: 'y' }] },
+		],
 		['zip', { tools: [{ type: 'web_search', user_location: { city: 'Paris', zip: '75001' } }] }],
 		['search_mode', { tools: [{ type: 'web_search', search_mode: 'academic' }] }],
 		['budget', { reasoning: { effort: 'low', budget: 1 } }],
@@ -704,13 +707,18 @@ describe('Agent API: strict validation', () => {
 				{ type: 'message', role: 'assistant', content: 'A wave.' },
 				{
 					type: 'function_call',
-					id: 'fc_1',
 					call_id: 'call_1',
 					name: 'lookup',
 					arguments: '{"q":"light"}',
-					status: 'completed',
+					thought_signature: 'c2ln',
 				},
-				{ type: 'function_call_output', call_id: 'call_1', output: '{"speed":"c"}' },
+				{
+					type: 'function_call_output',
+					call_id: 'call_1',
+					output: '{"speed":"c"}',
+					name: 'lookup',
+					thought_signature: 'c2ln',
+				},
 				{ role: 'user', content: [{ type: 'input_text', text: 'And sound?' }] },
 			],
 			instructions: 'Answer in one line.',
@@ -1021,17 +1029,20 @@ describe('Agent API: background runs', () => {
 		);
 	});
 
-	it('cancels a run in progress, and leaves a finished one alone', async () => {
+	it('cancels a run in progress, and refuses to cancel a finished one', async () => {
 		const a = await ask('What is a meteor?', { background: true });
 		const cancelled = await call('POST', `/v1/responses/${a.json.id}/cancel`);
-		expect(cancelled.json.status).toBe('cancelled');
+		expect(cancelled.status).toBe(200);
+		expect(cancelled.json).toEqual({ response_id: a.json.id, status: 'cancelling' });
+		expect((await call('GET', `/v1/responses/${a.json.id}`)).json.status).toBe('cancelled');
 		await sleep(200);
 		expect((await call('GET', `/v1/responses/${a.json.id}`)).json.status).toBe('cancelled');
 
 		const b = await ask('What is a moon?', { background: true });
 		await sleep(200);
 		const late = await call('POST', `/v1/responses/${b.json.id}/cancel`);
-		expect(late.json.status).toBe('completed');
+		expectEnvelope(late, 400, 'invalid_request');
+		expect((await call('GET', `/v1/responses/${b.json.id}`)).json.status).toBe('completed');
 		expectEnvelope(await call('POST', '/v1/responses/nope/cancel'), 404, 'not_found');
 	});
 

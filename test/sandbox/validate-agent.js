@@ -76,19 +76,19 @@ const inputItem = /** @type {Node} */ ({
 			role: ['R S', STR],
 			content: ['R S', { t: 'text', what: 'content', array: arr(contentPart) }],
 		}),
-		// The fields of the function_call output item, as a recorded stream shows it.
 		function_call: obj('FunctionCallInput', {
 			type: ['S', STR],
-			id: ['S', STR],
 			call_id: ['S', STR],
 			name: ['S', STR],
 			arguments: ['S', STR],
-			status: ['S', STR],
+			thought_signature: ['S', STR],
 		}),
 		function_call_output: obj('FunctionCallOutputInput', {
 			type: ['S', STR],
 			call_id: ['S', STR],
 			output: ['S', STR],
+			name: ['S', STR],
+			thought_signature: ['S', STR],
 		}),
 	},
 });
