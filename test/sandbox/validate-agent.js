@@ -14,7 +14,7 @@ const { range, oneOf, searchFilters } = require('./validate-common');
  *
  * @typedef {import('./search').SearchOptions} SearchOptions
  * @typedef {{
- *   t: 'string' | 'number' | 'int' | 'bool' | 'any' | 'loose' | 'map' | 'object' | 'array' | 'text' | 'tagged',
+ *   t: 'string' | 'number' | 'int' | 'bool' | 'any' | 'loose' | 'object' | 'array' | 'text' | 'tagged',
  *   go?: string, fields?: Record<string, Node>, items?: Node, tags?: Record<string, Node>,
  *   what?: string, fallback?: string, array?: Node, evidence?: Record<string, Evidence>,
  * }} Node
@@ -194,8 +194,6 @@ function goType(node) {
 		case 'object':
 		case 'tagged':
 			return `agent.${node.go}`;
-		case 'map':
-			return 'map[string]string';
 		case 'loose':
 			return 'map[string]interface {}';
 		case 'any':
@@ -257,12 +255,6 @@ function decode(v, node, path, field, rules) {
 			return;
 		case 'loose':
 			if (!isObject(v)) throw typeError(v, node, path, field);
-			return;
-		case 'map':
-			if (!isObject(v)) throw typeError(v, node, path, field);
-			for (const [k, value] of Object.entries(v)) {
-				if (typeof value !== 'string') throw typeError(value, STR, `${path}.${k}`, field);
-			}
 			return;
 		case 'array':
 			if (!Array.isArray(v)) throw typeError(v, node, path, field);
