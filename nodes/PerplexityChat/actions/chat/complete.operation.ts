@@ -73,8 +73,10 @@ const promptProperties: INodeProperties[] = [
 	{ ...prompt, displayOptions: { show: { inputMode: ['prompt'], ...FROM_V2, '@tool': [false] } } },
 	{
 		...prompt,
+		// The form n8n's editor writes for "Let the model define this parameter", so that the editor
+		// shows it as such; the agent fills in one clearly named argument, `question`.
 		default:
-			"={{ $fromAI('question', 'The question to answer from current sources on the web, as a full sentence', 'string') }}",
+			"={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('question', `The question to answer from current sources on the web, as a full sentence`, 'string') }}",
 		displayOptions: { show: { inputMode: ['prompt'], ...TOOL_V2 } },
 	},
 ];
@@ -244,7 +246,7 @@ function readChatParameters(
 	// Version 2's own parameters; those the chosen API does not show are not there to read.
 	const sampling: IDataObject = {};
 	if (version >= 2) {
-		for (const name of SAMPLING_PARAMETERS) sampling[name] = get(name) as IDataObject[string];
+		for (const name of SAMPLING_PARAMETERS) sampling[name] = get(name, null) as IDataObject[string];
 	}
 	return {
 		version,
