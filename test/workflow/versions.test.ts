@@ -148,6 +148,30 @@ describe('a new node (version 2)', () => {
 			expect(completions(env.sandbox)).toHaveLength(0);
 		},
 	);
+	it('Get Response puts the answer first too; a run still going keeps its status layout', async () => {
+		env.sandbox.configure({ backgroundMs: 300 });
+		const submitted = await runNode({
+			parameters: chat({ model: model('medium'), requestOptions: { background: 'submit' } }),
+			node: { typeVersion: 2 },
+			credentials: credentials(),
+		});
+		const id = submitted.items[0].json.id as string;
+		expect(Object.keys(submitted.items[0].json)[0]).toBe('id');
+
+		const fetched = await runNode({
+			parameters: { operation: 'getResponse', responseId: id, requestOptions: { pollInterval: 1 } },
+			node: { typeVersion: 2 },
+			credentials: credentials(),
+		});
+		expect(fetched.error).toBeUndefined();
+		const json = fetched.items[0].json;
+		expect(Object.keys(json).slice(0, 3)).toEqual(['content', 'citations', 'id']);
+		expect(json).toMatchObject({
+			id,
+			object: 'chat.completion',
+			choices: [{ finish_reason: 'stop' }],
+		});
+	});
 });
 
 describe('as an AI Agent tool (version 2)', () => {
