@@ -5,6 +5,10 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+// The most common cause is a Base URL copied with /v1 at its end: the test then asks /v1/v1/agent.
+const NOT_FOUND =
+	'No Agent API (/v1/agent) at this Base URL. If the Base URL ends in /v1, remove the /v1: the node adds the path itself (e.g. https://api.perplexity.ai).';
+
 export class PerplexityChatApi implements ICredentialType {
 	name = 'perplexityChatApi';
 
@@ -32,8 +36,9 @@ export class PerplexityChatApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.perplexity.ai',
+			placeholder: 'https://api.perplexity.ai',
 			description:
-				'Change it only to go through a gateway, a proxy or a Perplexity-compatible endpoint',
+				'Change it only to go through a gateway, a proxy or a Perplexity-compatible endpoint. Without /v1 at the end: the node adds /v1/agent or /chat/completions itself.',
 		},
 	];
 
@@ -102,7 +107,7 @@ export class PerplexityChatApi implements ICredentialType {
 				properties: {
 					key: 'error.code',
 					value: 404,
-					message: 'No Agent API (/v1/agent) at this Base URL',
+					message: NOT_FOUND,
 				},
 			},
 			{
@@ -110,7 +115,7 @@ export class PerplexityChatApi implements ICredentialType {
 				properties: {
 					key: 'detail',
 					value: 'Not Found',
-					message: 'No Agent API (/v1/agent) at this Base URL',
+					message: NOT_FOUND,
 				},
 			},
 		],

@@ -119,6 +119,9 @@ async function main() {
 		`  Password  ${owner.password}`,
 		'',
 		`  Credential  "${credential.name}" -> ${sandbox ? `${sandbox.url} (no Perplexity key needed; set PERPLEXITY_API_KEY for the live service)` : 'the live Perplexity API'}`,
+		// The sandbox's key is a fixed local test value, not a secret: shown so that a second
+		// credential, curl or another tool can talk to the same sandbox.
+		...(sandbox ? [`  Sandbox     ${sandbox.url}  API key: ${lib.SANDBOX_API_KEY}`] : []),
 		'  Workflows:',
 		...workflows.map((w) => `    ${w.name}\n      ${w.url}`),
 		'',

@@ -9,6 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as complete from './actions/chat/complete.operation';
 import * as getResponse from './actions/chat/getResponse.operation';
 import { router } from './actions/router';
+import { NODE_DESCRIPTION, toolDescriptionProperties } from './actions/tool.description';
 import { CREDENTIAL_TYPE } from './helpers/constants';
 import { listSearch } from './methods';
 
@@ -18,16 +19,21 @@ export class PerplexityChat implements INodeType {
 		name: 'perplexityChat',
 		icon: { light: 'file:perplexity.svg', dark: 'file:perplexity.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// Version 2: the seed's settings as parameters, the answer first in the output, and a tool
+		// that asks the agent for a question. Version 1 stays as saved workflows know it.
+		version: [1, 2],
+		defaultVersion: 2,
+		// n8n hands the subtitle a resource locator already resolved to its value.
 		subtitle:
-			'={{ $parameter["operation"] === "getResponse" ? "Get Response" : $parameter["model"].value }}',
-		description: 'Grounded answers with citations from Perplexity (Agent API or Sonar)',
+			'={{ $parameter["operation"] === "getResponse" ? "Get Response" : $parameter["model"] }}',
+		description: NODE_DESCRIPTION,
 		defaults: { name: 'Perplexity Chat' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		properties: [
+			...toolDescriptionProperties,
 			{
 				displayName: 'Operation',
 				name: 'operation',

@@ -4,6 +4,9 @@
  * execute` against the same user folder while it runs. The first run installs n8n into .cache/.
  */
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import * as lib from '../../scripts/lib';
 import type { RunItem, SandboxRequest, Stack, WorkflowJson } from '../../scripts/lib';
 
@@ -110,6 +113,15 @@ function expectSeedCompletion(json: Record<string, any>, model: string) {
 	expect(total_tokens).toBe(prompt_tokens + completion_tokens);
 }
 
+/** The parts of a /types/nodes.json entry these tests read. */
+interface NodeTypeJson {
+	name: string;
+	version: number | number[];
+	defaultVersion?: number;
+	codex?: { subcategories?: Record<string, string[]> };
+	properties: Array<{ name: string; default: unknown; displayOptions?: { show?: object } }>;
+}
+
 describe('n8n node catalogue', () => {
 	test('/types/nodes.json lists the node and its AI tool variant', async () => {
 		const types = await stack.n8n.nodeTypes();
@@ -119,7 +131,35 @@ describe('n8n node catalogue', () => {
 		expect(tool).toBeDefined();
 		expect(tool!.displayName).toMatch(/Perplexity Chat/);
 	});
+
+	test('version 2 is the default; its codex is searchable and its tool asks for a question', async () => {
+		const types = (await stack.n8n.nodeTypes()) as unknown as NodeTypeJson[];
+		const node = types.find((t) => t.name === lib.NODE_TYPE);
+		expect(node).toEqual(expect.objectContaining({ version: [1, 2], defaultVersion: 2 }));
+		expect(node!.codex?.subcategories?.AI).toEqual(expect.arrayContaining(['Root Nodes']));
+
+		const tool = types.find((t) => t.name === lib.TOOL_NODE_TYPE)!;
+		const v2Tool = (name: string) =>
+			tool.properties.filter(
+				(p) =>
+					p.name === name &&
+					JSON.stringify(p.displayOptions?.show ?? {}).includes('"@tool":[true]') &&
+					JSON.stringify(p.displayOptions?.show ?? {}).includes('gte'),
+			);
+		expect(v2Tool('prompt').map((p) => p.default)).toEqual([
+			expect.stringMatching(/^=\{\{ .*\$fromAI\('question', /),
+		]);
+		expect(v2Tool('inputMode').map((p) => p.default)).toEqual(['prompt']);
+		expect(v2Tool('toolDescription').map((p) => p.default)).toEqual([
+			expect.stringMatching(/current facts from the web .* sources/),
+		]);
+		// n8n adds its own "Tool Description" switch only to nodes without one: ours keeps version 1's.
+		expect(tool.properties.filter((p) => p.name === 'descriptionType')).toHaveLength(1);
+	});
 });
+
+const NOT_FOUND =
+	'No Agent API (/v1/agent) at this Base URL. If the Base URL ends in /v1, remove the /v1: the node adds the path itself (e.g. https://api.perplexity.ai).';
 
 describe('credential test through the REST API', () => {
 	test('a good key passes', async () => {
@@ -159,10 +199,18 @@ describe('credential test through the REST API', () => {
 			type: lib.CREDENTIAL_TYPE,
 			data: { apiKey: lib.SANDBOX_API_KEY, baseUrl: `${sandbox().url}/no-such-gateway` },
 		});
-		expect(result).toEqual({
-			status: 'Error',
-			message: 'No Agent API (/v1/agent) at this Base URL',
+		expect(result).toEqual({ status: 'Error', message: NOT_FOUND });
+	});
+
+	test('a Base URL ending in /v1 fails with the hint to remove the /v1', async () => {
+		const result = await stack.n8n.testCredential({
+			id: stack.credential.id,
+			name: stack.credential.name,
+			type: lib.CREDENTIAL_TYPE,
+			data: { apiKey: lib.SANDBOX_API_KEY, baseUrl: `${sandbox().url}/v1` },
 		});
+		expect(result).toEqual({ status: 'Error', message: NOT_FOUND });
+		expect(result.message).toContain('ends in /v1, remove the /v1');
 	});
 
 	test('a bad key fails with a message that says so and does not repeat the key', async () => {
@@ -187,9 +235,22 @@ describe('credential test through the REST API', () => {
 	});
 });
 
+/** examples/1-manual-trigger.json as it was saved before version 2 (a test fixture). */
+function savedVersion1(credential: { id: string; name: string }): WorkflowJson {
+	const file = path.join(
+		lib.REPO_ROOT,
+		'test',
+		'workflow',
+		'fixtures',
+		'saved-v1-manual-trigger.json',
+	);
+	return lib.bindCredential(JSON.parse(fs.readFileSync(file, 'utf8')) as WorkflowJson, credential);
+}
+
 describe('n8n CLI: import and execute', () => {
 	const credential = { id: 'e2eCliSandboxCred', name: 'Perplexity Chat API (CLI import)' };
 	const MANUAL = 'e2eManualExample';
+	const SAVED_V1 = 'e2eSavedVersion1';
 	const CONVERSATION = 'e2eConversation1';
 	const MANY_ITEMS = 'e2eManyItemsWf01';
 	const ITEMS = 20;
@@ -239,6 +300,7 @@ describe('n8n CLI: import and execute', () => {
 		};
 		await stack.n8n.importWorkflows([
 			{ ...lib.loadExample('1-manual-trigger.json', { credential }), id: MANUAL },
+			{ ...savedVersion1(credential), id: SAVED_V1 },
 			{ ...lib.loadExample('3-conversation.json', { credential }), id: CONVERSATION },
 			manyItems,
 		]);
@@ -268,6 +330,24 @@ describe('n8n CLI: import and execute', () => {
 			max_output_tokens: 512,
 			tools: [{ type: 'web_search' }],
 		});
+	});
+
+	test('the same example as saved with version 1 runs unchanged: same request, same output', async () => {
+		const before = lastSeq();
+		const result = await stack.n8n.executeWorkflow(SAVED_V1);
+		expect(result.ok).toBe(true);
+		const v1 = lib.nodeItems(result.run, 'Perplexity Chat')[0].json;
+		expectSeedCompletion(v1, 'perplexity/sonar');
+		expect(Object.keys(v1).slice(0, 4)).toEqual(['id', 'model', 'object', 'created']);
+		expect(v1).not.toHaveProperty('content');
+		const [v1Request] = requestsSince(before, '/v1/agent');
+
+		const between = lastSeq();
+		const v2 = lib.nodeItems((await stack.n8n.executeWorkflow(MANUAL)).run, 'Perplexity Chat')[0];
+		expect(Object.keys(v2.json)[0]).toBe('content');
+		const [v2Request] = requestsSince(between, '/v1/agent');
+		expect(v2Request.body).toEqual(v1Request.body);
+		expect(v1Request.body).toMatchObject({ max_output_tokens: 512 });
 	});
 
 	test('two Perplexity Chat nodes as a conversation: the second sends the first answer', async () => {

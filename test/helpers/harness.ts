@@ -155,10 +155,22 @@ export interface WorkflowInput {
 class PackageNodeTypes implements INodeTypes {
 	constructor(private readonly loader: PackageDirectoryLoader) {}
 
-	/** `n8n-nodes-perplexity-chat.perplexityChat`, or the bare `perplexityChat` for short. */
+	/**
+	 * `n8n-nodes-perplexity-chat.perplexityChat`, or the bare `perplexityChat` for short; with
+	 * `Tool` appended, the node as n8n offers it to an AI Agent (see asTool).
+	 */
 	getByName(nodeType: string): INodeType | IVersionedNodeType {
 		const prefix = `${this.loader.packageName}.`;
 		const name = nodeType.startsWith(prefix) ? nodeType.slice(prefix.length) : nodeType;
+		const base = this.loader.nodeTypes[name.replace(/Tool$/, '')];
+		if (
+			name.endsWith('Tool') &&
+			base &&
+			'execute' in base.type &&
+			base.type.description.usableAsTool
+		) {
+			return asTool(base.type);
+		}
 		const loaded = this.loader.nodeTypes[name];
 		if (!loaded) {
 			throw new Error(
@@ -182,6 +194,23 @@ class PackageNodeTypes implements INodeTypes {
 			Object.entries(this.loader.known.nodes).map(([name, known]) => [prefix + name, known]),
 		);
 	}
+}
+
+/**
+ * A node with `usableAsTool` under the name n8n gives its tool (`<name>Tool`): what n8n's
+ * parameter resolution looks at for `@tool` display options, so the tool's parameters and their
+ * defaults are the ones n8n uses. The agent's side (the tool call and its $fromAI arguments) is
+ * not reproduced: a test hands the arguments in as the input item, where $fromAI reads them when
+ * no agent is involved.
+ */
+function asTool(type: INodeType): INodeType {
+	const tool = Object.create(type) as INodeType;
+	tool.description = {
+		...type.description,
+		name: `${type.description.name}Tool`,
+		displayName: `${type.description.displayName} Tool`,
+	};
+	return tool;
 }
 
 export interface LoadedPackage {
@@ -268,7 +297,7 @@ function completeNode(node: WorkflowInput['nodes'][number], options: RunOptions)
 		parameters: {},
 		...node,
 	};
-	const ours = complete.type === NODE_TYPE || complete.type === NODE_NAME;
+	const ours = [NODE_TYPE, NODE_NAME, `${NODE_TYPE}Tool`].includes(complete.type);
 	if (ours && options.credentials && !complete.credentials) {
 		complete.credentials = {
 			[CREDENTIAL_TYPE]: { id: 'harness-credential', name: 'Perplexity Chat API (harness)' },

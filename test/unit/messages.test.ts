@@ -39,40 +39,40 @@ describe('validateMessages', () => {
 		[[], 'Messages: has no messages: add at least one user message'],
 		[
 			[{ role: 'bot', content: 'x' }],
-			'Messages: message 1 has role "bot": use system, user or assistant',
+			'Messages: message 0 has role "bot": use system, user or assistant',
 		],
-		[[{ content: 'x' }], 'Messages: message 1 has role null: use system, user or assistant'],
-		[[{ role: 'user', content: '   ' }], 'Messages: message 1 (user) has empty content'],
-		[[{ role: 'user', content: 42 }], 'Messages: message 1 (user) has no text content'],
-		[['hello'], 'Messages: message 1 must be an object with role and content'],
+		[[{ content: 'x' }], 'Messages: message 0 has role null: use system, user or assistant'],
+		[[{ role: 'user', content: '   ' }], 'Messages: message 0 (user) has empty content'],
+		[[{ role: 'user', content: 42 }], 'Messages: message 0 (user) has no text content'],
+		[['hello'], 'Messages: message 0 must be an object with role and content'],
 		[
 			[
 				{ role: 'user', content: 'a' },
 				{ role: 'system', content: 'b' },
 				{ role: 'user', content: 'c' },
 			],
-			'Messages: message 2 (system) comes after a user message: system messages must come first',
+			'Messages: message 1 (system) comes after a user message: system messages must come first',
 		],
 		[
 			[
 				{ role: 'assistant', content: 'a' },
 				{ role: 'user', content: 'b' },
 			],
-			'Messages: message 1 (assistant): the first message after the system messages must be from the user',
+			'Messages: message 0 (assistant): the first message after the system messages must be from the user',
 		],
 		[
 			[
 				{ role: 'user', content: 'a' },
 				{ role: 'user', content: 'b' },
 			],
-			'Messages: message 2 (user) follows another user message: user and assistant messages must alternate',
+			'Messages: message 1 (user) follows another user message: user and assistant messages must alternate',
 		],
 		[
 			[
 				{ role: 'user', content: 'a' },
 				{ role: 'assistant', content: 'b' },
 			],
-			'Messages: the last message (message 2) is from the assistant: the last message must be from the user',
+			'Messages: the last message (message 1) is from the assistant: the last message must be from the user',
 		],
 	])('refuses %j', (messages, expected) => {
 		expect(reason(() => validateMessages(messages as unknown[], 'Messages'))).toBe(expected);

@@ -7,10 +7,18 @@ import {
 	DEFAULT_POLL_INTERVAL_S,
 	DEFAULT_TIMEOUT_MS,
 } from '../helpers/constants';
+import { editorLimits } from '../helpers/ranges';
 
 /** For options inside collections: shown only when the node's API is the one named. */
 export const agentOnly = { show: { '/api': ['agent'] } };
 export const sonarOnly = { show: { '/api': ['sonar'] } };
+
+/**
+ * Node versions. Version 1 is the node as first published: saved workflows keep it, and with it
+ * the defaults they were saved with (n8n leaves default values out of saved workflows).
+ */
+export const V1 = { '@version': [1] };
+export const FROM_V2 = { '@version': [{ _cnd: { gte: 2 } }] };
 
 export const simplifyProperty: INodeProperties = {
 	displayName: 'Simplify Output',
@@ -33,7 +41,7 @@ const maxRetries: INodeProperties = {
 	displayName: 'Max Retries',
 	name: 'maxRetries',
 	type: 'number',
-	typeOptions: { minValue: 0, maxValue: 10 },
+	typeOptions: editorLimits('requestOptions.maxRetries'),
 	default: DEFAULT_MAX_RETRIES,
 	description:
 		'How often to retry a request after a connection error, a timeout, a rate limit (429) or a server error (5xx). Other errors are not retried.',
@@ -43,7 +51,7 @@ const timeout: INodeProperties = {
 	displayName: 'Timeout (Ms)',
 	name: 'timeout',
 	type: 'number',
-	typeOptions: { minValue: 1 },
+	typeOptions: editorLimits('requestOptions.timeout'),
 	default: DEFAULT_TIMEOUT_MS,
 	description:
 		'How long to wait for the server to answer, in milliseconds. The default of 15 minutes leaves room for deep research.',
@@ -53,7 +61,7 @@ const pollInterval: INodeProperties = {
 	displayName: 'Poll Interval (Seconds)',
 	name: 'pollInterval',
 	type: 'number',
-	typeOptions: { minValue: 1 },
+	typeOptions: editorLimits('requestOptions.pollInterval'),
 	default: DEFAULT_POLL_INTERVAL_S,
 	description: 'How often to ask whether a background run has finished',
 };
@@ -62,7 +70,7 @@ const maxWait: INodeProperties = {
 	displayName: 'Max Wait (Seconds)',
 	name: 'maxWait',
 	type: 'number',
-	typeOptions: { minValue: 1 },
+	typeOptions: editorLimits('requestOptions.maxWait'),
 	default: DEFAULT_MAX_WAIT_S,
 	description:
 		'How long to wait for a background run before giving up on the item (the run itself goes on and can be fetched later)',
@@ -72,7 +80,7 @@ const concurrency: INodeProperties = {
 	displayName: 'Concurrency',
 	name: 'concurrency',
 	type: 'number',
-	typeOptions: { minValue: 1, maxValue: 100 },
+	typeOptions: editorLimits('requestOptions.concurrency'),
 	default: DEFAULT_CONCURRENCY,
 	description: 'How many requests run at the same time. Output order always follows input order.',
 };
@@ -81,7 +89,7 @@ const batchInterval: INodeProperties = {
 	displayName: 'Batch Interval (Ms)',
 	name: 'batchInterval',
 	type: 'number',
-	typeOptions: { minValue: 0 },
+	typeOptions: editorLimits('requestOptions.batchInterval'),
 	default: 0,
 	description:
 		'Pause between batches, in milliseconds. Above 0, items go in batches of Concurrency items with this pause in between; 0 keeps Concurrency requests running all the time.',
@@ -91,7 +99,7 @@ const requestsPerMinute: INodeProperties = {
 	displayName: 'Max Requests per Minute',
 	name: 'requestsPerMinute',
 	type: 'number',
-	typeOptions: { minValue: 0 },
+	typeOptions: editorLimits('requestOptions.requestsPerMinute'),
 	default: 0,
 	description:
 		'Spread requests out to stay under your Perplexity usage tier (retries count too). 0 means no cap.',

@@ -30,6 +30,9 @@ function describe(value: unknown): string {
 }
 
 /**
+ * Messages are numbered from 0, as n8n numbers items ("[item 0]") and as the JSON array indexes
+ * them, so that "message 2 [item 0]" points at messages[2] of the first item.
+ *
  * Checks what Perplexity checks, before anything is sent: known roles, text content, system
  * messages first, then user and assistant taking turns, and a user message last.
  */
@@ -40,7 +43,7 @@ export function validateMessages(raw: unknown[], field: string): ChatMessage[] {
 
 	let previous: MessageRole | undefined;
 	messages.forEach(({ role }, index) => {
-		const position = `message ${index + 1} (${role})`;
+		const position = `message ${index} (${role})`;
 		if (role === 'system') {
 			if (previous !== undefined && previous !== 'system') {
 				throw new InputError(
@@ -68,14 +71,14 @@ export function validateMessages(raw: unknown[], field: string): ChatMessage[] {
 	if (last.role !== 'user') {
 		throw new InputError(
 			field,
-			`the last message (message ${messages.length}) is from the ${last.role}: the last message must be from the user`,
+			`the last message (message ${messages.length - 1}) is from the ${last.role}: the last message must be from the user`,
 		);
 	}
 	return messages;
 }
 
 function toMessage(entry: unknown, index: number, field: string): ChatMessage {
-	const position = `message ${index + 1}`;
+	const position = `message ${index}`;
 	if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
 		throw new InputError(field, `${position} must be an object with role and content`, JSON_HINT);
 	}

@@ -24,7 +24,8 @@ import type {
 	SearchSettings,
 } from './interfaces';
 import { parseMessagesJson, validateMessages } from './messages';
-import { isAgentModelId, resolveAgentModel } from './models';
+import { isAgentModelId, isAgentPreset, resolveAgentModel } from './models';
+import { type RangeName, RANGES, SONAR_DEFAULTS } from './ranges';
 import {
 	checkChoice,
 	checkDomainFilter,
@@ -38,6 +39,8 @@ import {
 
 /** The parameters of one item as n8n resolved them, before any checking. */
 export interface RawChatParameters {
+	/** The node's version: 1 keeps the seed's settings in Options, 2 has them as parameters. */
+	version?: number;
 	api: unknown;
 	model: unknown;
 	inputMode: unknown;
@@ -45,6 +48,8 @@ export interface RawChatParameters {
 	messagesJson?: unknown;
 	prompt?: unknown;
 	systemPrompt?: unknown;
+	/** Version 2's own parameters: Max Tokens, and on Sonar the seed's sampling settings. */
+	sampling?: IDataObject;
 	options: IDataObject;
 	searchOptions: IDataObject;
 	requestOptions: IDataObject;
@@ -63,6 +68,13 @@ export function resolveChatSettings(raw: RawChatParameters, callerStreams = fals
 	const model = typeof raw.model === 'string' ? raw.model.trim() : '';
 	if (model === '')
 		throw new InputError('Model', 'is empty: pick a model or preset, or type an ID');
+	if (api === 'sonar' && isAgentPreset(model)) {
+		throw new InputError(
+			'Model',
+			`"${model}" is an Agent API preset: Sonar Chat Completions takes a Sonar model such as sonar or sonar-pro`,
+			'Pick a model from the list (with API set to Sonar Chat Completions it lists the Sonar models), or set API to Agent API to use the preset.',
+		);
+	}
 
 	const { options, searchOptions, requestOptions } = raw;
 	const settings: ChatSettings = {
@@ -70,13 +82,7 @@ export function resolveChatSettings(raw: RawChatParameters, callerStreams = fals
 		model,
 		fallbackModels: [],
 		messages: readMessages(raw),
-		maxTokens: checkNumber(inOptions('Max Tokens'), options.maxTokens, {
-			min: 1,
-			max: 128000,
-			integer: true,
-		}),
-		temperature: checkNumber(inOptions('Temperature'), options.temperature, { min: 0, max: 2 }),
-		topP: checkNumber(inOptions('Top P'), options.topP, { min: 0, max: 1 }),
+		...readSampling(api, raw),
 		languagePreference: optionalText(options.languagePreference),
 		jsonSchema: checkJsonSchema(
 			inOptions('Structured Output (JSON Schema)'),
@@ -93,34 +99,14 @@ export function resolveChatSettings(raw: RawChatParameters, callerStreams = fals
 		options.reasoningEffort,
 		efforts,
 	);
-
-	if (api === 'sonar') {
-		settings.topK = checkNumber(inOptions('Top K'), options.topK, {
-			min: 0,
-			max: 2048,
-			integer: true,
-		});
-		settings.frequencyPenalty = checkNumber(
-			inOptions('Frequency Penalty'),
-			options.frequencyPenalty,
-			{
-				min: 0,
-				exclusiveMin: true,
-			},
-		);
-		settings.presencePenalty = checkNumber(inOptions('Presence Penalty'), options.presencePenalty, {
-			min: 0,
-			max: 2,
-		});
-		return settings;
-	}
+	if (api === 'sonar') return settings;
 
 	settings.fallbackModels = readFallbackModels(model, options.fallbackModels);
-	settings.maxSteps = checkNumber(inOptions('Max Steps'), options.maxSteps, {
-		min: 1,
-		max: 10,
-		integer: true,
-	});
+	settings.maxSteps = checkNumber(
+		inOptions('Max Steps'),
+		options.maxSteps,
+		RANGES['options.maxSteps'],
+	);
 	settings.background = (checkChoice(inRequest('Background Mode'), requestOptions.background, [
 		'off',
 		'wait',
@@ -137,11 +123,81 @@ export function resolveChatSettings(raw: RawChatParameters, callerStreams = fals
 	const agentModel = resolveAgentModel(model);
 	if (agentModel.model?.startsWith('anthropic/') && settings.maxTokens === undefined) {
 		throw new InputError(
-			inOptions('Max Tokens'),
+			(raw.version ?? 1) < 2 ? inOptions('Max Tokens') : 'Max Tokens',
 			`is required for ${agentModel.model}: Anthropic models on the Agent API need a token limit`,
 		);
 	}
 	return settings;
+}
+
+type Sampling = Pick<
+	ChatSettings,
+	'maxTokens' | 'temperature' | 'topP' | 'topK' | 'frequencyPenalty' | 'presencePenalty'
+>;
+
+/**
+ * The seed's generation settings. Version 1 reads them all from Options. Version 2 has Max Tokens
+ * as a parameter (0: not sent); on Sonar the other five are parameters too, sent only when they
+ * differ from Sonar's documented defaults; on the Agent API Temperature and Top P stay in Options,
+ * sent only when added there, and Top K and the penalties do not exist.
+ */
+function readSampling(api: ApiKind, raw: RawChatParameters): Sampling {
+	const { options } = raw;
+	if ((raw.version ?? 1) < 2) {
+		const sampling: Sampling = {
+			maxTokens: checkNumber(
+				inOptions('Max Tokens'),
+				options.maxTokens,
+				RANGES['options.maxTokens'],
+			),
+			temperature: checkNumber(
+				inOptions('Temperature'),
+				options.temperature,
+				RANGES['options.temperature'],
+			),
+			topP: checkNumber(inOptions('Top P'), options.topP, RANGES['options.topP']),
+		};
+		if (api === 'sonar') {
+			sampling.topK = checkNumber(inOptions('Top K'), options.topK, RANGES['options.topK']);
+			sampling.frequencyPenalty = checkNumber(
+				inOptions('Frequency Penalty'),
+				options.frequencyPenalty,
+				RANGES['options.frequencyPenalty'],
+			);
+			sampling.presencePenalty = checkNumber(
+				inOptions('Presence Penalty'),
+				options.presencePenalty,
+				RANGES['options.presencePenalty'],
+			);
+		}
+		return sampling;
+	}
+
+	const top = raw.sampling ?? {};
+	const maxTokens = checkNumber('Max Tokens', top.maxTokens, RANGES.maxTokens);
+	if (api === 'agent') {
+		return {
+			maxTokens,
+			temperature: checkNumber(
+				inOptions('Temperature'),
+				options.temperature,
+				RANGES['options.temperature'],
+			),
+			topP: checkNumber(inOptions('Top P'), options.topP, RANGES['options.topP']),
+		};
+	}
+	const unlessDefault = (name: keyof typeof SONAR_DEFAULTS, field: string) => {
+		const value = checkNumber(field, top[name], RANGES[name]);
+		return value === SONAR_DEFAULTS[name] ? undefined : value;
+	};
+	return {
+		maxTokens,
+		temperature: unlessDefault('temperature', 'Temperature'),
+		topP: unlessDefault('topP', 'Top P'),
+		topK: unlessDefault('topK', 'Top K'),
+		frequencyPenalty: unlessDefault('frequencyPenalty', 'Frequency Penalty'),
+		presencePenalty: unlessDefault('presencePenalty', 'Presence Penalty'),
+	};
 }
 
 function optionalText(value: unknown): string | undefined {
@@ -257,41 +313,16 @@ export function resolveOutputSettings(simplify: unknown, options: IDataObject): 
 }
 
 export function resolveExecutionSettings(options: IDataObject): ExecutionSettings {
-	const read = (
-		name: string,
-		value: unknown,
-		rule: Parameters<typeof checkNumber>[2],
-		fallback: number,
-	) => checkNumber(inRequest(name), value, rule) ?? fallback;
-	const pollIntervalS = read(
-		'Poll Interval (Seconds)',
-		options.pollInterval,
-		{ min: 1, max: 3600 },
-		DEFAULT_POLL_INTERVAL_S,
-	);
-	const maxWaitS = read('Max Wait (Seconds)', options.maxWait, { min: 1 }, DEFAULT_MAX_WAIT_S);
+	const read = (name: string, key: keyof typeof options & string, fallback: number) =>
+		checkNumber(inRequest(name), options[key], RANGES[`requestOptions.${key}` as RangeName]) ??
+		fallback;
 	return {
-		concurrency: read(
-			'Concurrency',
-			options.concurrency,
-			{ min: 1, max: 100, integer: true },
-			DEFAULT_CONCURRENCY,
-		),
-		batchIntervalMs: read(
-			'Batch Interval (Ms)',
-			options.batchInterval,
-			{ min: 0, integer: true },
-			0,
-		),
-		requestsPerMinute: read('Max Requests per Minute', options.requestsPerMinute, { min: 0 }, 0),
-		maxRetries: read(
-			'Max Retries',
-			options.maxRetries,
-			{ min: 0, max: 10, integer: true },
-			DEFAULT_MAX_RETRIES,
-		),
-		timeoutMs: read('Timeout (Ms)', options.timeout, { min: 1, integer: true }, DEFAULT_TIMEOUT_MS),
-		pollIntervalMs: pollIntervalS * 1000,
-		maxWaitMs: maxWaitS * 1000,
+		concurrency: read('Concurrency', 'concurrency', DEFAULT_CONCURRENCY),
+		batchIntervalMs: read('Batch Interval (Ms)', 'batchInterval', 0),
+		requestsPerMinute: read('Max Requests per Minute', 'requestsPerMinute', 0),
+		maxRetries: read('Max Retries', 'maxRetries', DEFAULT_MAX_RETRIES),
+		timeoutMs: read('Timeout (Ms)', 'timeout', DEFAULT_TIMEOUT_MS),
+		pollIntervalMs: read('Poll Interval (Seconds)', 'pollInterval', DEFAULT_POLL_INTERVAL_S) * 1000,
+		maxWaitMs: read('Max Wait (Seconds)', 'maxWait', DEFAULT_MAX_WAIT_S) * 1000,
 	};
 }

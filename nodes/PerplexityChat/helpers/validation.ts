@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { MAX_DOMAIN_FILTERS, MAX_DOMAIN_LENGTH } from './constants';
 import { InputError } from './inputError';
 import type { JsonSchemaFormat, UserLocation } from './interfaces';
+import { type NumberRange, RANGES } from './ranges';
 
 /** JSON.parse without throwing, so that callers can report the problem as bad input. */
 export function parseJson(text: string): { value: unknown } | { problem: string } {
@@ -13,16 +14,11 @@ export function parseJson(text: string): { value: unknown } | { problem: string 
 	}
 }
 
-interface NumberRule {
-	min?: number;
-	max?: number;
-	/** The lower bound itself is not allowed. */
-	exclusiveMin?: boolean;
-	integer?: boolean;
-}
-
-/** A number option the user set (or undefined when left out), checked against its range. */
-export function checkNumber(field: string, value: unknown, rule: NumberRule): number | undefined {
+/**
+ * A number parameter the user set (or undefined when left out or set to the range's "not set"
+ * value), checked against its range from the table in ranges.ts.
+ */
+export function checkNumber(field: string, value: unknown, rule: NumberRange): number | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	const number = typeof value === 'string' ? Number(value) : value;
 	if (typeof number !== 'number' || !Number.isFinite(number)) {
@@ -31,6 +27,7 @@ export function checkNumber(field: string, value: unknown, rule: NumberRule): nu
 	if (rule.integer && !Number.isInteger(number)) {
 		throw new InputError(field, `must be a whole number, got ${number}`);
 	}
+	if (rule.unset !== undefined && number === rule.unset) return undefined;
 	const { min, max } = rule;
 	const belowMin = min !== undefined && (rule.exclusiveMin ? number <= min : number < min);
 	if (belowMin || (max !== undefined && number > max)) {
@@ -39,12 +36,16 @@ export function checkNumber(field: string, value: unknown, rule: NumberRule): nu
 	return number;
 }
 
-function describeRange({ min, max, exclusiveMin }: NumberRule): string {
+function describeRange({ min, max, exclusiveMin, unset }: NumberRange): string {
+	let range: string;
 	if (min !== undefined && max !== undefined) {
-		return exclusiveMin ? `greater than ${min} and at most ${max}` : `between ${min} and ${max}`;
+		range = exclusiveMin ? `greater than ${min} and at most ${max}` : `between ${min} and ${max}`;
+	} else if (min !== undefined) {
+		range = exclusiveMin ? `greater than ${min}` : `at least ${min}`;
+	} else {
+		range = `at most ${max}`;
 	}
-	if (min !== undefined) return exclusiveMin ? `greater than ${min}` : `at least ${min}`;
-	return `at most ${max}`;
+	return unset === undefined ? range : `${range} (or ${unset} to leave it out)`;
 }
 
 export function checkChoice(
@@ -153,8 +154,16 @@ export function checkUserLocation(
 ): UserLocation | undefined {
 	if (!value) return undefined;
 	const location: UserLocation = {
-		latitude: checkNumber(`${field} → Latitude`, value.latitude, { min: -90, max: 90 }),
-		longitude: checkNumber(`${field} → Longitude`, value.longitude, { min: -180, max: 180 }),
+		latitude: checkNumber(
+			`${field} → Latitude`,
+			value.latitude,
+			RANGES['searchOptions.userLocation.location.latitude'],
+		),
+		longitude: checkNumber(
+			`${field} → Longitude`,
+			value.longitude,
+			RANGES['searchOptions.userLocation.location.longitude'],
+		),
 	};
 	for (const key of ['country', 'region', 'city'] as const) {
 		const text = typeof value[key] === 'string' ? (value[key] as string).trim() : '';

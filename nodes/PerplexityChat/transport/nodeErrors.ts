@@ -34,7 +34,7 @@ function hint(failure: ApiFailure): string | undefined {
 		return 'Perplexity rate limit: lower Concurrency or set Max Requests per Minute under Request Options.';
 	}
 	if (type === 'invalid_model' || /model/i.test(param ?? '')) {
-		return 'Check the Model: pick one from the list, use a preset, or check the ID.';
+		return 'Check the Model: pick one from the list or check the ID (presets such as fast work on the Agent API only).';
 	}
 	if (failure.refused?.docsOnly) {
 		return "Perplexity's docs name this field, but its official SDK does not send it, so this endpoint may not take it.";

@@ -8,6 +8,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { AGENT_PATH, SONAR_PATH } from '../../helpers/constants';
 import type { ChatSettings, OutputSettings } from '../../helpers/interfaces';
+import { type Presentation, present } from '../../helpers/presentation';
 import { buildRequest } from '../../helpers/requests';
 import {
 	type RawChatParameters,
@@ -16,11 +17,69 @@ import {
 } from '../../helpers/settings';
 import { RateLimiter } from '../../helpers/scheduling';
 import type { PerplexityClient } from '../../transport/client';
-import { requestOptionsForCompletion, simplifyProperty } from '../common.description';
+import { FROM_V2, requestOptionsForCompletion, simplifyProperty, V1 } from '../common.description';
 import { readExecutionSettings, runItems } from '../runItems';
 import { chatOptions } from './options.description';
 import { itemOutput, waitForRun } from './results';
+import { samplingProperties } from './sampling.description';
 import { searchOptions } from './search.description';
+
+/** In an AI Agent (version 2), the node asks the agent for one thing: the question. */
+const TOOL_V2 = { ...FROM_V2, '@tool': [true] };
+
+const inputMode: INodeProperties = {
+	displayName: 'Input',
+	name: 'inputMode',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Messages',
+			value: 'messages',
+			description: 'A list of system, user and assistant messages',
+		},
+		{
+			name: 'Messages (JSON)',
+			value: 'json',
+			description: 'An array of {role, content} objects, typically from an expression',
+		},
+		{
+			name: 'Prompt',
+			value: 'prompt',
+			description: 'A single question, with an optional system prompt',
+		},
+	],
+	default: 'messages',
+};
+
+const inputModeProperties: INodeProperties[] = [
+	{ ...inputMode, displayOptions: { show: V1 } },
+	{ ...inputMode, displayOptions: { show: { ...FROM_V2, '@tool': [false] } } },
+	{ ...inputMode, default: 'prompt', displayOptions: { show: TOOL_V2 } },
+];
+
+const prompt: INodeProperties = {
+	displayName: 'Prompt',
+	name: 'prompt',
+	type: 'string',
+	typeOptions: { rows: 3 },
+	default: '',
+	required: true,
+	placeholder: 'e.g. What changed in EU AI regulation this month?',
+};
+
+const promptProperties: INodeProperties[] = [
+	{ ...prompt, displayOptions: { show: { inputMode: ['prompt'], ...V1 } } },
+	{ ...prompt, displayOptions: { show: { inputMode: ['prompt'], ...FROM_V2, '@tool': [false] } } },
+	{
+		...prompt,
+		// The form n8n's editor writes for "Let the model define this parameter", so that the editor
+		// shows it as such; the agent fills in one clearly named argument, `question`.
+		default:
+			"={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('question', `The question to answer from current sources on the web, as a full sentence`, 'string') }}",
+		displayOptions: { show: { inputMode: ['prompt'], ...TOOL_V2 } },
+	},
+];
 
 const properties: INodeProperties[] = [
 	{
@@ -67,38 +126,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName:
-			'Top K, Frequency Penalty and Presence Penalty exist only on Sonar Chat Completions: the Agent API has no such settings, so they are not sent',
-		name: 'agentNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { api: ['agent'] } },
-	},
-	{
-		displayName: 'Input',
-		name: 'inputMode',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{
-				name: 'Messages',
-				value: 'messages',
-				description: 'A list of system, user and assistant messages',
-			},
-			{
-				name: 'Messages (JSON)',
-				value: 'json',
-				description: 'An array of {role, content} objects, typically from an expression',
-			},
-			{
-				name: 'Prompt',
-				value: 'prompt',
-				description: 'A single question, with an optional system prompt',
-			},
-		],
-		default: 'messages',
-	},
+	...inputModeProperties,
 	{
 		displayName: 'Messages',
 		name: 'messages',
@@ -154,16 +182,7 @@ const properties: INodeProperties[] = [
 		hint: 'e.g. {{ $json.messages }} to take the messages of the incoming item',
 		displayOptions: { show: { inputMode: ['json'] } },
 	},
-	{
-		displayName: 'Prompt',
-		name: 'prompt',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
-		required: true,
-		placeholder: 'e.g. What changed in EU AI regulation this month?',
-		displayOptions: { show: { inputMode: ['prompt'] } },
-	},
+	...promptProperties,
 	{
 		displayName: 'System Prompt',
 		name: 'systemPrompt',
@@ -174,8 +193,19 @@ const properties: INodeProperties[] = [
 		description: 'Optional instructions for behaviour and style, sent as a system message',
 		displayOptions: { show: { inputMode: ['prompt'] } },
 	},
-	simplifyProperty,
-	chatOptions,
+	...samplingProperties,
+	{ ...simplifyProperty, displayOptions: { show: V1 } },
+	{ ...simplifyProperty, displayOptions: { show: { ...FROM_V2, '@tool': [false] } } },
+	{
+		displayName: 'Return Full Response',
+		name: 'fullResponse',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to give the agent the whole chat completion (search results, usage, IDs) instead of the answer, its citations and the finish reason. The agent reads all of it, so this costs more tokens.',
+		displayOptions: { show: TOOL_V2 },
+	},
+	...chatOptions,
 	searchOptions,
 	{
 		displayName: 'Request Options',
@@ -193,13 +223,34 @@ interface PreparedChat {
 	settings: ChatSettings;
 	body: IDataObject;
 	output: OutputSettings;
+	presentation: Presentation;
 }
 
-function readChatParameters(context: IExecuteFunctions, itemIndex: number): RawChatParameters {
+const SAMPLING_PARAMETERS = [
+	'maxTokens',
+	'temperature',
+	'topP',
+	'topK',
+	'frequencyPenalty',
+	'presencePenalty',
+];
+
+function readChatParameters(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	version: number,
+): RawChatParameters {
 	const inputMode = context.getNodeParameter('inputMode', itemIndex, 'messages');
 	const get = (name: string, fallback: unknown = undefined) =>
 		context.getNodeParameter(name, itemIndex, fallback) as unknown;
+	// Version 2's own parameters; those the chosen API does not show are not there to read.
+	const sampling: IDataObject = {};
+	if (version >= 2) {
+		for (const name of SAMPLING_PARAMETERS) sampling[name] = get(name, null) as IDataObject[string];
+	}
 	return {
+		version,
+		sampling,
 		api: get('api', 'agent'),
 		model: context.getNodeParameter('model', itemIndex, '', { extractValue: true }),
 		inputMode,
@@ -211,6 +262,22 @@ function readChatParameters(context: IExecuteFunctions, itemIndex: number): RawC
 		searchOptions: get('searchOptions', {}) as IDataObject,
 		requestOptions: get('requestOptions', {}) as IDataObject,
 	};
+}
+
+/**
+ * Version 1 keeps its output as saved workflows know it. Version 2 puts the answer first; as an
+ * AI Agent's tool it returns only what the agent needs, unless Return Full Response is on. That
+ * parameter exists only on the tool, so outside an agent the fallback (full) applies.
+ */
+function presentationFor(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	version: number,
+): Presentation {
+	if (version < 2) return 'completion';
+	return context.getNodeParameter('fullResponse', itemIndex, true) === true
+		? 'answerFirst'
+		: 'tool';
 }
 
 export async function execute(
@@ -226,8 +293,10 @@ export async function execute(
 	// getNode() returns a deep copy each time: one is enough for every item's errors.
 	const node = this.getNode();
 
+	const version = node.typeVersion;
+
 	const prepare = (itemIndex: number): PreparedChat => {
-		const raw = readChatParameters(this, itemIndex);
+		const raw = readChatParameters(this, itemIndex, version);
 		const settings = resolveChatSettings(raw, callerStreams);
 		return {
 			settings,
@@ -236,10 +305,12 @@ export async function execute(
 				this.getNodeParameter('simplify', itemIndex, false),
 				raw.options,
 			),
+			presentation: presentationFor(this, itemIndex, version),
 		};
 	};
 
-	return await runItems(this, execution, prepare, async ({ settings, body, output }, itemIndex) => {
+	return await runItems(this, execution, prepare, async (prepared, itemIndex) => {
+		const { settings, body, output } = prepared;
 		const forward = callerStreams && settings.stream;
 		// sendChunk may return a promise, depending on the n8n version: wait for each one.
 		const send = async (...chunk: Parameters<IExecuteFunctions['sendChunk']>) => {
@@ -266,7 +337,8 @@ export async function execute(
 			result.ok && settings.background === 'wait'
 				? await waitForRun(client, result.body, execution, limiter)
 				: result;
-		const outcome = itemOutput(node, settings.api, finished, output, itemIndex, secrets);
+		const answer = itemOutput(node, settings.api, finished, output, itemIndex, secrets);
+		const outcome = answer instanceof Error ? answer : present(answer, prepared.presentation);
 		if (forward) {
 			await Promise.all(pending);
 			if (outcome instanceof Error) await send('error', itemIndex, outcome.message);

@@ -9,6 +9,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { RESPONSES_PATH } from '../../helpers/constants';
 import { InputError } from '../../helpers/inputError';
 import type { OutputSettings } from '../../helpers/interfaces';
+import { type Presentation, present } from '../../helpers/presentation';
 import { resolveOutputSettings } from '../../helpers/settings';
 import type { PerplexityClient } from '../../transport/client';
 import {
@@ -92,12 +93,15 @@ export async function execute(
 	};
 
 	const node = this.getNode();
+	// As Create Chat Completion: version 2 puts the answer first, version 1 keeps its layout.
+	const presentation: Presentation = node.typeVersion >= 2 ? 'answerFirst' : 'completion';
 	return await runItems(this, execution, prepare, async ({ id, wait, output }, itemIndex) => {
 		const fetched = await client.call(
 			{ method: 'GET', path: `${RESPONSES_PATH}/${encodeURIComponent(id)}` },
 			{ timeoutMs: execution.timeoutMs, maxRetries: execution.maxRetries },
 		);
 		const result = fetched.ok && wait ? await waitForRun(client, fetched.body, execution) : fetched;
-		return itemOutput(node, 'agent', result, output, itemIndex, secrets);
+		const answer = itemOutput(node, 'agent', result, output, itemIndex, secrets);
+		return answer instanceof Error ? answer : present(answer, presentation);
 	});
 }

@@ -1,14 +1,41 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { agentOnly, includeRawResponseOption, sonarOnly } from '../common.description';
+import { AGENT_REASONING_EFFORTS } from '../../helpers/constants';
+import { editorLimits, type RangeName } from '../../helpers/ranges';
+import { agentOnly, FROM_V2, includeRawResponseOption, sonarOnly, V1 } from '../common.description';
+
+const EFFORT_NAMES: Record<string, string> = {
+	minimal: 'Minimal',
+	low: 'Low',
+	medium: 'Medium',
+	high: 'High',
+	xhigh: 'Extra High (Agent API Only)',
+};
+
+/**
+ * In level order, not alphabetical: the list is built from the same constant the check before
+ * sending uses, so the editor offers exactly the levels the node accepts.
+ */
+const reasoningEffortOptions = AGENT_REASONING_EFFORTS.map((value) => ({
+	name: EFFORT_NAMES[value],
+	value,
+}));
+
+const sampling = (
+	name: 'maxTokens' | 'temperature' | 'topP' | 'topK' | 'frequencyPenalty' | 'presencePenalty',
+) => editorLimits(`options.${name}` as RangeName);
+
+const DOCS_ONLY =
+	'Docs-only on the Agent API: Perplexity documents it, but its SDK does not send it, and the Agent API may refuse it with a 400. Sent only when added here.';
 
 /** Options: the seed's generation parameters and the rest of what shapes the answer. */
-export const chatOptions: INodeProperties = {
+const chatOptionsV1: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
+	displayOptions: { show: V1 },
 	options: [
 		{
 			displayName: 'Fallback Models',
@@ -24,7 +51,7 @@ export const chatOptions: INodeProperties = {
 			displayName: 'Frequency Penalty',
 			name: 'frequencyPenalty',
 			type: 'number',
-			typeOptions: { minValue: 0, numberPrecision: 2 },
+			typeOptions: sampling('frequencyPenalty'),
 			default: 1,
 			description: 'Decreases likelihood of repetition based on prior frequency; must be above 0',
 			displayOptions: sonarOnly,
@@ -42,7 +69,7 @@ export const chatOptions: INodeProperties = {
 			displayName: 'Max Steps',
 			name: 'maxSteps',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 10 },
+			typeOptions: editorLimits('options.maxSteps'),
 			default: 3,
 			description: 'How many research steps the agent may take (overrides the preset)',
 			displayOptions: agentOnly,
@@ -51,7 +78,7 @@ export const chatOptions: INodeProperties = {
 			displayName: 'Max Tokens',
 			name: 'maxTokens',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 128000 },
+			typeOptions: sampling('maxTokens'),
 			default: 1024,
 			description:
 				'The maximum number of completion tokens returned by the API (sent as max_output_tokens on the Agent API)',
@@ -60,7 +87,7 @@ export const chatOptions: INodeProperties = {
 			displayName: 'Presence Penalty',
 			name: 'presencePenalty',
 			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
+			typeOptions: sampling('presencePenalty'),
 			default: 0,
 			description: 'Positive values increase the likelihood of discussing new topics',
 			displayOptions: sonarOnly,
@@ -69,13 +96,7 @@ export const chatOptions: INodeProperties = {
 			displayName: 'Reasoning Effort',
 			name: 'reasoningEffort',
 			type: 'options',
-			options: [
-				{ name: 'Extra High (Agent API Only)', value: 'xhigh' },
-				{ name: 'High', value: 'high' },
-				{ name: 'Low', value: 'low' },
-				{ name: 'Medium', value: 'medium' },
-				{ name: 'Minimal', value: 'minimal' },
-			],
+			options: reasoningEffortOptions,
 			default: 'medium',
 			description: 'How much the model reasons before answering, for models that reason',
 		},
@@ -127,7 +148,7 @@ export const chatOptions: INodeProperties = {
 			displayName: 'Temperature',
 			name: 'temperature',
 			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
+			typeOptions: sampling('temperature'),
 			default: 0.2,
 			description: 'The amount of randomness in the response',
 		},
@@ -135,7 +156,7 @@ export const chatOptions: INodeProperties = {
 			displayName: 'Top K',
 			name: 'topK',
 			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 2048 },
+			typeOptions: sampling('topK'),
 			default: 0,
 			description:
 				'The number of tokens to keep for top-k filtering: the model considers only the k most likely next tokens (0 turns it off)',
@@ -145,9 +166,32 @@ export const chatOptions: INodeProperties = {
 			displayName: 'Top P',
 			name: 'topP',
 			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+			typeOptions: sampling('topP'),
 			default: 0.9,
 			description: 'The nucleus sampling threshold',
 		},
 	],
 };
+
+/** Version 2 shows these as parameters of their own (sampling.description.ts). */
+const PROMOTED_IN_V2 = ['maxTokens', 'topK', 'frequencyPenalty', 'presencePenalty'];
+/** On Sonar these are parameters of their own in version 2; on the Agent API they stay here. */
+const DOCS_ONLY_ON_AGENT = ['temperature', 'topP'];
+
+const chatOptionsV2: INodeProperties = {
+	...chatOptionsV1,
+	displayOptions: { show: FROM_V2 },
+	options: (chatOptionsV1.options as INodeProperties[])
+		.filter((option) => !PROMOTED_IN_V2.includes(option.name))
+		.map((option) =>
+			DOCS_ONLY_ON_AGENT.includes(option.name)
+				? {
+						...option,
+						description: `${option.description}. ${DOCS_ONLY}`,
+						displayOptions: agentOnly,
+					}
+				: option,
+		),
+};
+
+export const chatOptions: INodeProperties[] = [chatOptionsV1, chatOptionsV2];

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { editorLimits } from '../../helpers/ranges';
 import { agentOnly, sonarOnly } from '../common.description';
 
 /** Search: which sources the answer may draw on, as both APIs express it. */
@@ -151,8 +152,20 @@ export const searchOptions: INodeProperties = {
 							placeholder: 'e.g. US',
 							description: 'Two-letter ISO 3166-1 code',
 						},
-						{ displayName: 'Latitude', name: 'latitude', type: 'number', default: 0 },
-						{ displayName: 'Longitude', name: 'longitude', type: 'number', default: 0 },
+						{
+							displayName: 'Latitude',
+							name: 'latitude',
+							type: 'number',
+							typeOptions: editorLimits('searchOptions.userLocation.location.latitude'),
+							default: 0,
+						},
+						{
+							displayName: 'Longitude',
+							name: 'longitude',
+							type: 'number',
+							typeOptions: editorLimits('searchOptions.userLocation.location.longitude'),
+							default: 0,
+						},
 						{ displayName: 'Region', name: 'region', type: 'string', default: '' },
 					],
 				},
