@@ -7,6 +7,7 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
+	ISupplyDataFunctions,
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
@@ -38,7 +39,7 @@ export type CallResult =
 
 type Outcome = { body: IDataObject } | { failure: ApiFailure };
 
-type Context = IExecuteFunctions | ILoadOptionsFunctions;
+type Context = IExecuteFunctions | ILoadOptionsFunctions | ISupplyDataFunctions;
 
 export function baseUrlOf(credentials: { baseUrl?: unknown }): string {
 	const url = typeof credentials.baseUrl === 'string' ? credentials.baseUrl.trim() : '';

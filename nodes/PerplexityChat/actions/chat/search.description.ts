@@ -11,15 +11,6 @@ export const searchOptions: INodeProperties = {
 	default: {},
 	options: [
 		{
-			displayName: 'Force Web Search',
-			name: 'alwaysSearch',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to send tool_choice {"type": "web_search"} so that every answer searches. Perplexity documents tool_choice but not this value, so the Agent API may refuse it with a 400; without it the model decides, and presets and Sonar models search for questions anyway.',
-			displayOptions: agentOnly,
-		},
-		{
 			displayName: 'Disable Search',
 			name: 'disableSearch',
 			type: 'boolean',
@@ -34,6 +25,15 @@ export const searchOptions: INodeProperties = {
 			placeholder: 'e.g. nature.com, science.org, -reddit.com',
 			description:
 				'Domains to search, comma-separated (at most 20); put - in front of a domain to leave it out instead',
+		},
+		{
+			displayName: 'Force Web Search',
+			name: 'alwaysSearch',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to send tool_choice {"type": "web_search"} so that every answer searches. Perplexity documents tool_choice but not this value, so the Agent API may refuse it with a 400; without it the model decides, and presets and Sonar models search for questions anyway.',
+			displayOptions: agentOnly,
 		},
 		{
 			displayName: 'Language Filter',
