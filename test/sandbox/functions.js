@@ -66,7 +66,9 @@ function askedFor(tool, said) {
 
 /** The longest arithmetic expression in a text, e.g. "12 * 7 + 3" in "What is 12 * 7 + 3?". */
 function expressionIn(/** @type {string} */ text) {
-	const candidates = text.match(/[\d.]+(?:\s*[-+*/^%x×]\s*\(?\s*[\d.]+\s*\)?)+/g) ?? [];
+	const number = String.raw`\d+(?:\.\d+)?`;
+	const pattern = new RegExp(String.raw`${number}(?:\s*[-+*/^%x×]\s*\(?\s*${number}\s*\)?)+`, 'g');
+	const candidates = text.match(pattern) ?? [];
 	return candidates
 		.sort((a, b) => b.length - a.length)[0]
 		?.replace(/[x×]/g, '*')
