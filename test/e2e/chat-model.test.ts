@@ -91,14 +91,23 @@ function agentWorkflow(name: string, trigger: Record<string, unknown>, agentPara
 	} satisfies WorkflowJson;
 }
 
+let activeWorkflowId = '';
+
 async function withActive<T>(workflow: WorkflowJson, run: () => Promise<T>): Promise<T> {
 	const created = await stack.n8n.createWorkflow(workflow);
+	activeWorkflowId = created.id;
 	await stack.n8n.activateWorkflow(created.id);
 	try {
 		return await run();
 	} finally {
 		await stack.n8n.deactivateWorkflow(created.id);
 	}
+}
+
+/** The last execution of the workflow run last by withActive, with its run data. */
+async function lastExecution() {
+	const [latest] = await stack.n8n.waitForExecutions(activeWorkflowId, { count: 1 });
+	return stack.n8n.getExecution(latest.id);
 }
 
 /** The items of a sub-node's ai_languageModel output in an execution: n8n's LLM tracing. */
@@ -162,7 +171,7 @@ describe('Chat Trigger → AI Agent with Perplexity Chat Model and the Calculato
 		// The sandbox quotes the tool's output: 87 came from n8n's Calculator, not from the model.
 		expect(output).toMatch(/The Calculator tool returned .*87/);
 		expect(output).toContain(`You asked: "${question}"`);
-		expect(output).toMatch(/Sources:\n\[1\] .*https:\/\//);
+		expect(output).toMatch(/Sources:\n- \[1\] .*https:\/\//);
 
 		const [first, second, ...rest] = agentCallsSince(since);
 		expect(rest).toHaveLength(0);
@@ -245,11 +254,14 @@ describe('Manual Trigger → Basic LLM Chain with Perplexity Chat Model', () => 
 		const text: string = item.json.text;
 		expect(text).toContain('You asked: "What is the tallest tree on Earth?"');
 		expect(text).toMatch(/\[1\]/);
-		const sources = text.slice(text.indexOf('\n\nSources:\n'));
-		expect(sources.split('\n').filter((line) => /^\[\d\] .+: https:\/\//.test(line)).length).toBe(
-			(sources.match(/^\[\d\]/gm) ?? []).length,
+		// Every source on a line of its own: its number, title and URL.
+		const [answer, sources] = text.split('\n\nSources:\n');
+		expect(answer).not.toContain('https://');
+		const lines = sources.split('\n');
+		expect(lines.length).toBeGreaterThanOrEqual(3);
+		lines.forEach((line, index) =>
+			expect(line).toMatch(new RegExp(`^- \\[${index + 1}\\] .+: https://`)),
 		);
-		expect((sources.match(/^\[\d\]/gm) ?? []).length).toBeGreaterThanOrEqual(3);
 
 		const [call] = agentCallsSince(since);
 		expect(call.body).toEqual({
@@ -304,10 +316,19 @@ describe('a streaming AI Agent', () => {
 		expect(pieces.length).toBeGreaterThan(2);
 		const text = pieces.join('');
 		expect(text).toContain(`You asked: "${question}"`);
-		expect(text).toMatch(/Sources:\n\[1\] .*https:\/\//);
+		expect(text).toMatch(/Sources:\n- \[1\] .*https:\/\//);
 		const [call] = agentCallsSince(since);
 		expect(call).toEqual(expect.objectContaining({ status: 200, stream: true }));
 		expect(call.body.stream).toBe(true);
+		// The answer reached n8n's tracing, but not the usage of the stream's finish chunk: n8n's
+		// SDK adapter reads usage only from generate() results, so a streamed turn shows n8n's own
+		// estimate. This is an SDK limit (README); the assertion notices when n8n lifts it.
+		const [traced] = modelRuns(await lastExecution());
+		expect(traced.response.generations[0][0].text).toContain('Sources:');
+		expect(traced.tokenUsageEstimate).toEqual(
+			expect.objectContaining({ promptTokens: expect.any(Number) }),
+		);
+		expect(traced.tokenUsage).toBeUndefined();
 	});
 
 	test('a streamed turn with a tool call: the agent runs the Calculator and streams the answer', async () => {

@@ -265,8 +265,8 @@ describe('Agent API responses to the SDK', () => {
 		const turn = readAgentTurn(response, tools, true);
 		expect(turn.text).toBe(
 			'Hyperion is the tallest [1][2].\n\nSources:\n' +
-				'[1] Hyperion (tree): https://en.wikipedia.org/wiki/Hyperion_(tree)\n' +
-				'[2] https://www.nps.gov/redw/learn/nature/about-the-trees.htm',
+				'- [1] Hyperion (tree): https://en.wikipedia.org/wiki/Hyperion_(tree)\n' +
+				'- [2] https://www.nps.gov/redw/learn/nature/about-the-trees.htm',
 		);
 		expect(turn.finishReason).toBe('stop');
 		const result = toGenerateResult(response, turn);
@@ -348,6 +348,6 @@ describe('Agent API responses to the SDK', () => {
 		expect(sourcesList([{ id: 1, title: 'No link' }])).toBe('');
 		expect(
 			sourcesList([{ url: 'https://a.example/x' }, { url: 'https://b.example/y', id: 7 }]),
-		).toBe('\n\nSources:\n[1] https://a.example/x\n[7] https://b.example/y');
+		).toBe('\n\nSources:\n- [1] https://a.example/x\n- [7] https://b.example/y');
 	});
 });

@@ -185,14 +185,17 @@ export function agentToolCalls(response: IDataObject, toolNames: Set<string>): C
 		);
 }
 
-/** A numbered list of the sources, by the ids the answer's [n] markers refer to. */
+/**
+ * The sources as a list under the answer, numbered by the ids its [n] markers refer to: a
+ * Markdown list, so that n8n's chat shows one source a line, and still plain to read elsewhere.
+ */
 export function sourcesList(results: IDataObject[]): string {
 	const lines = results
 		.filter((result) => typeof result.url === 'string')
 		.map((result, index) => {
 			const id = typeof result.id === 'number' ? result.id : index + 1;
 			const title = typeof result.title === 'string' && result.title !== '' ? result.title : '';
-			return `[${id}] ${title ? `${title}: ` : ''}${String(result.url)}`;
+			return `- [${id}] ${title ? `${title}: ` : ''}${String(result.url)}`;
 		});
 	return lines.length ? `\n\nSources:\n${lines.join('\n')}` : '';
 }
