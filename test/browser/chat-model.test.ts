@@ -176,16 +176,20 @@ test('the chat answers through the agent: Calculator result and sources', () =>
 		expect(text).toMatch(/The Calculator tool returned .*87/);
 		expect(text).toContain(`You asked: "${question}"`);
 		expect(text).toMatch(/\[1\] .*https:\/\//);
-		// Shown from the start of the answer, with the sources one a line beneath it.
-		await body
-			.getByText(/The Calculator tool returned/)
-			.last()
-			.scrollIntoViewIfNeeded();
 		const calls = sandboxRequests().filter((r) => r.seq > since && r.path === '/v1/agent');
 		expect(calls.map((c) => [c.status, c.body.model])).toEqual([
 			[200, 'perplexity/sonar'],
 			[200, 'perplexity/sonar'],
 		]);
+		// The chat panel is short: one picture from the start of the answer, one of its sources
+		// (a Markdown list, one a line).
 		await page.mouse.move(0, 0);
+		await body
+			.getByText(/The Calculator tool returned/)
+			.last()
+			.scrollIntoViewIfNeeded();
 		await shot('chat-model-chat');
+		await body.locator('li').last().scrollIntoViewIfNeeded();
+		expect(await body.locator('li').count()).toBeGreaterThanOrEqual(3);
+		await shot('chat-model-chat-sources');
 	}));

@@ -143,21 +143,13 @@ describe("n8n's node list", () => {
 });
 
 describe('Chat Trigger → AI Agent with Perplexity Chat Model and the Calculator tool', () => {
-	test('the agent calls the Calculator through the model and the answer has its result', async () => {
-		const webhookId = 'e2e-agent-chat';
-		const workflow = agentWorkflow(
-			'e2e: AI Agent with Perplexity and Calculator',
-			{
-				id: 'e2e-chat-trigger',
-				name: 'When chat message received',
-				type: `${LANGCHAIN}.chatTrigger`,
-				typeVersion: 1.4,
-				position: [0, 0],
-				webhookId,
-				parameters: { public: true, mode: 'webhook', options: { responseMode: 'lastNode' } },
-			},
-			{ options: {} },
-		);
+	test('the example "AI Agent with Perplexity": the agent calls the Calculator through the model', async () => {
+		// The example as `npm run dev` imports it, its chat made reachable over HTTP for the test.
+		const workflow = lib.loadExample('5-ai-agent.json', { credential: stack.credential });
+		expect(workflow.name).toBe('AI Agent with Perplexity');
+		const trigger = workflow.nodes.find((node) => node.type === `${LANGCHAIN}.chatTrigger`)!;
+		trigger.parameters = { public: true, mode: 'webhook', options: { responseMode: 'lastNode' } };
+		const webhookId = String(trigger.webhookId);
 		const since = lastSeq();
 		const question = 'What is 12 * 7 + 3? Use the calculator.';
 		const response = await withActive(workflow, () =>
@@ -202,7 +194,8 @@ describe('Chat Trigger → AI Agent with Perplexity Chat Model and the Calculato
 		});
 		// Only proven fields: nothing docs-only such as temperature, top_p or tool_choice.
 		for (const body of [first.body, second.body]) {
-			expect(Object.keys(body).sort()).toEqual(['input', 'model', 'tools']);
+			expect(Object.keys(body).sort()).toEqual(['input', 'max_output_tokens', 'model', 'tools']);
+			expect(body.model).toBe('perplexity/sonar');
 		}
 	});
 });
