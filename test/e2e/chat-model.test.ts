@@ -9,6 +9,14 @@ import type { SandboxRequest, Stack, WorkflowJson } from '../../scripts/lib';
 
 jest.setTimeout(120_000);
 
+/** n8n ships @n8n/ai-node-sdk from 2.16.0 on; before that only the package's loading is checked. */
+const FIRST_WITH_SDK = [2, 16, 0];
+const SDK_SHIPPED = (() => {
+	const version = lib.n8nVersion().split('.').map(Number);
+	const differs = version.findIndex((part, i) => part !== FIRST_WITH_SDK[i]);
+	return differs === -1 || version[differs] > FIRST_WITH_SDK[differs];
+})();
+
 const log = (message: string) => process.stderr.write(`[e2e chat model] ${message}\n`);
 
 let stack: Stack;
@@ -142,225 +150,236 @@ describe("n8n's node list", () => {
 	});
 });
 
-describe('Chat Trigger → AI Agent with Perplexity Chat Model and the Calculator tool', () => {
-	test('the example "AI Agent with Perplexity": the agent calls the Calculator through the model', async () => {
-		// The example as `npm run dev` imports it, its chat made reachable over HTTP for the test.
-		const workflow = lib.loadExample('5-ai-agent.json', { credential: stack.credential });
-		expect(workflow.name).toBe('AI Agent with Perplexity');
-		const trigger = workflow.nodes.find((node) => node.type === `${LANGCHAIN}.chatTrigger`)!;
-		trigger.parameters = { public: true, mode: 'webhook', options: { responseMode: 'lastNode' } };
-		const webhookId = String(trigger.webhookId);
-		const since = lastSeq();
-		const question = 'What is 12 * 7 + 3? Use the calculator.';
-		const response = await withActive(workflow, () =>
-			stack.n8n.callWebhook(`${webhookId}/chat`, {
-				body: { action: 'sendMessage', sessionId: 'e2e-session', chatInput: question },
-				timeoutMs: 60_000,
-			}),
-		);
-		expect(response.status).toBe(200);
-		const output: string = response.body.output;
-		// The sandbox quotes the tool's output: 87 came from n8n's Calculator, not from the model.
-		expect(output).toMatch(/The Calculator tool returned .*87/);
-		expect(output).toContain(`You asked: "${question}"`);
-		expect(output).toMatch(/Sources:\n- \[1\] .*https:\/\//);
+if (!SDK_SHIPPED) {
+	test(`n8n ${lib.n8nVersion()} has no AI node SDK: the package still loads whole`, async () => {
+		const types = (await stack.n8n.nodeTypes()) as Array<Record<string, any>>;
+		const names = types.map((t) => t.name);
+		expect(names).toEqual(expect.arrayContaining([lib.NODE_TYPE, lib.MODEL_NODE_TYPE]));
+	});
+}
 
-		const [first, second, ...rest] = agentCallsSince(since);
-		expect(rest).toHaveLength(0);
-		expect(first).toEqual(expect.objectContaining({ status: 200, auth: 'ok' }));
-		// The first turn offers web search and the Calculator as a function tool.
-		expect(first.body.tools).toEqual([
-			{ type: 'web_search' },
-			expect.objectContaining({
-				type: 'function',
+// The model itself needs the SDK, which n8n provides from 2.16.0 on.
+if (SDK_SHIPPED) {
+	describe('Chat Trigger → AI Agent with Perplexity Chat Model and the Calculator tool', () => {
+		test('the example "AI Agent with Perplexity": the agent calls the Calculator through the model', async () => {
+			// The example as `npm run dev` imports it, its chat made reachable over HTTP for the test.
+			const workflow = lib.loadExample('5-ai-agent.json', { credential: stack.credential });
+			expect(workflow.name).toBe('AI Agent with Perplexity');
+			const trigger = workflow.nodes.find((node) => node.type === `${LANGCHAIN}.chatTrigger`)!;
+			trigger.parameters = { public: true, mode: 'webhook', options: { responseMode: 'lastNode' } };
+			const webhookId = String(trigger.webhookId);
+			const since = lastSeq();
+			const question = 'What is 12 * 7 + 3? Use the calculator.';
+			const response = await withActive(workflow, () =>
+				stack.n8n.callWebhook(`${webhookId}/chat`, {
+					body: { action: 'sendMessage', sessionId: 'e2e-session', chatInput: question },
+					timeoutMs: 60_000,
+				}),
+			);
+			expect(response.status).toBe(200);
+			const output: string = response.body.output;
+			// The sandbox quotes the tool's output: 87 came from n8n's Calculator, not from the model.
+			expect(output).toMatch(/The Calculator tool returned .*87/);
+			expect(output).toContain(`You asked: "${question}"`);
+			expect(output).toMatch(/Sources:\n- \[1\] .*https:\/\//);
+
+			const [first, second, ...rest] = agentCallsSince(since);
+			expect(rest).toHaveLength(0);
+			expect(first).toEqual(expect.objectContaining({ status: 200, auth: 'ok' }));
+			// The first turn offers web search and the Calculator as a function tool.
+			expect(first.body.tools).toEqual([
+				{ type: 'web_search' },
+				expect.objectContaining({
+					type: 'function',
+					name: 'Calculator',
+					description: expect.stringMatching(/math/i),
+					parameters: expect.objectContaining({ type: 'object' }),
+				}),
+			]);
+			// The second turn carries the call and its output under the same call_id.
+			const call = second.body.input.find((item: any) => item.type === 'function_call');
+			const result = second.body.input.find((item: any) => item.type === 'function_call_output');
+			expect(call).toEqual({
+				type: 'function_call',
+				call_id: expect.stringMatching(/^call_/),
 				name: 'Calculator',
-				description: expect.stringMatching(/math/i),
-				parameters: expect.objectContaining({ type: 'object' }),
-			}),
-		]);
-		// The second turn carries the call and its output under the same call_id.
-		const call = second.body.input.find((item: any) => item.type === 'function_call');
-		const result = second.body.input.find((item: any) => item.type === 'function_call_output');
-		expect(call).toEqual({
-			type: 'function_call',
-			call_id: expect.stringMatching(/^call_/),
-			name: 'Calculator',
-			arguments: JSON.stringify({ input: '12 * 7 + 3' }),
+				arguments: JSON.stringify({ input: '12 * 7 + 3' }),
+			});
+			expect(result).toEqual({
+				type: 'function_call_output',
+				call_id: call.call_id,
+				output: expect.stringContaining('87'),
+			});
+			// Only proven fields: nothing docs-only such as temperature, top_p or tool_choice.
+			for (const body of [first.body, second.body]) {
+				expect(Object.keys(body).sort()).toEqual(['input', 'max_output_tokens', 'model', 'tools']);
+				expect(body.model).toBe('perplexity/sonar');
+			}
 		});
-		expect(result).toEqual({
-			type: 'function_call_output',
-			call_id: call.call_id,
-			output: expect.stringContaining('87'),
-		});
-		// Only proven fields: nothing docs-only such as temperature, top_p or tool_choice.
-		for (const body of [first.body, second.body]) {
-			expect(Object.keys(body).sort()).toEqual(['input', 'max_output_tokens', 'model', 'tools']);
-			expect(body.model).toBe('perplexity/sonar');
-		}
 	});
-});
 
-describe('Manual Trigger → Basic LLM Chain with Perplexity Chat Model', () => {
-	const WORKFLOW = 'e2eLlmChainWf001';
+	describe('Manual Trigger → Basic LLM Chain with Perplexity Chat Model', () => {
+		const WORKFLOW = 'e2eLlmChainWf001';
 
-	beforeAll(async () => {
-		const workflow: WorkflowJson = {
-			id: WORKFLOW,
-			name: 'e2e: Basic LLM Chain with Perplexity',
-			nodes: [
+		beforeAll(async () => {
+			const workflow: WorkflowJson = {
+				id: WORKFLOW,
+				name: 'e2e: Basic LLM Chain with Perplexity',
+				nodes: [
+					{
+						id: 'e2e-manual',
+						name: 'Manual Trigger',
+						type: 'n8n-nodes-base.manualTrigger',
+						typeVersion: 1,
+						position: [0, 0],
+						parameters: {},
+					},
+					{
+						id: 'e2e-chain',
+						name: 'Basic LLM Chain',
+						type: `${LANGCHAIN}.chainLlm`,
+						typeVersion: 1.9,
+						position: [220, 0],
+						parameters: { promptType: 'define', text: 'What is the tallest tree on Earth?' },
+					},
+					modelNode({ options: { maxTokens: 800 } }),
+				],
+				connections: {
+					...main('Manual Trigger', 'Basic LLM Chain'),
+					...ai(MODEL, 'Basic LLM Chain', 'ai_languageModel'),
+				},
+				settings: { executionOrder: 'v1' },
+			};
+			await stack.n8n.importWorkflows([workflow]);
+		});
+
+		test('a plain answer with its sources, and the usage in the model node', async () => {
+			const since = lastSeq();
+			const result = await stack.n8n.executeWorkflow(WORKFLOW);
+			expect(result.stdout + result.stderr).not.toContain(lib.SANDBOX_API_KEY);
+			expect({ ok: result.ok, error: result.run?.data?.resultData?.error?.message }).toEqual({
+				ok: true,
+				error: undefined,
+			});
+			const [item] = lib.nodeItems(result.run, 'Basic LLM Chain');
+			const text: string = item.json.text;
+			expect(text).toContain('You asked: "What is the tallest tree on Earth?"');
+			expect(text).toMatch(/\[1\]/);
+			// Every source on a line of its own: its number, title and URL.
+			const [answer, sources] = text.split('\n\nSources:\n');
+			expect(answer).not.toContain('https://');
+			const lines = sources.split('\n');
+			expect(lines.length).toBeGreaterThanOrEqual(3);
+			lines.forEach((line, index) =>
+				expect(line).toMatch(new RegExp(`^- \\[${index + 1}\\] .+: https://`)),
+			);
+
+			const [call] = agentCallsSince(since);
+			expect(call.body).toEqual({
+				model: 'perplexity/sonar',
+				input: [{ role: 'user', content: 'What is the tallest tree on Earth?' }],
+				max_output_tokens: 800,
+				tools: [{ type: 'web_search' }],
+			});
+			// n8n's LLM tracing shows the tokens the API counted, not an estimate.
+			const [traced] = modelRuns(result.run);
+			expect(traced.tokenUsage).toEqual({
+				promptTokens: expect.any(Number),
+				completionTokens: expect.any(Number),
+				totalTokens: expect.any(Number),
+			});
+			expect(traced.tokenUsageEstimate).toBeUndefined();
+			expect(traced.tokenUsage.promptTokens).toBeGreaterThan(0);
+		});
+	});
+
+	describe('a streaming AI Agent', () => {
+		test('the webhook caller receives the text in pieces', async () => {
+			const workflow = agentWorkflow(
+				'e2e: streaming AI Agent with Perplexity',
 				{
-					id: 'e2e-manual',
-					name: 'Manual Trigger',
-					type: 'n8n-nodes-base.manualTrigger',
-					typeVersion: 1,
+					id: 'e2e-streaming-agent-webhook',
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2.1,
 					position: [0, 0],
-					parameters: {},
+					webhookId: 'e2e-streaming-agent',
+					parameters: {
+						httpMethod: 'POST',
+						path: 'perplexity-agent-stream',
+						responseMode: 'streaming',
+						options: {},
+					},
 				},
+				{ promptType: 'define', text: '={{ $json.body.question }}', options: {} },
+			);
+			const since = lastSeq();
+			const question = 'How do tides work?';
+			const response = await withActive(workflow, () =>
+				stack.n8n.callWebhook('perplexity-agent-stream', { body: { question }, timeoutMs: 60_000 }),
+			);
+			expect(response.status).toBe(200);
+			const chunks = String(response.body)
+				.split('\n')
+				.filter((line) => line.trim() !== '')
+				.map((line) => JSON.parse(line) as { type: string; content?: string });
+			const pieces = chunks.filter((chunk) => chunk.type === 'item').map((chunk) => chunk.content);
+			expect(pieces.length).toBeGreaterThan(2);
+			const text = pieces.join('');
+			expect(text).toContain(`You asked: "${question}"`);
+			expect(text).toMatch(/Sources:\n- \[1\] .*https:\/\//);
+			const [call] = agentCallsSince(since);
+			expect(call).toEqual(expect.objectContaining({ status: 200, stream: true }));
+			expect(call.body.stream).toBe(true);
+			// The answer reached n8n's tracing, but not the usage of the stream's finish chunk: n8n's
+			// SDK adapter reads usage only from generate() results, so a streamed turn shows n8n's own
+			// estimate. This is an SDK limit (README); the assertion notices when n8n lifts it.
+			const [traced] = modelRuns(await lastExecution());
+			expect(traced.response.generations[0][0].text).toContain('Sources:');
+			expect(traced.tokenUsageEstimate).toEqual(
+				expect.objectContaining({ promptTokens: expect.any(Number) }),
+			);
+			expect(traced.tokenUsage).toBeUndefined();
+		});
+
+		test('a streamed turn with a tool call: the agent runs the Calculator and streams the answer', async () => {
+			const workflow = agentWorkflow(
+				'e2e: streaming AI Agent with Calculator',
 				{
-					id: 'e2e-chain',
-					name: 'Basic LLM Chain',
-					type: `${LANGCHAIN}.chainLlm`,
-					typeVersion: 1.9,
-					position: [220, 0],
-					parameters: { promptType: 'define', text: 'What is the tallest tree on Earth?' },
+					id: 'e2e-streaming-tool-webhook',
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2.1,
+					position: [0, 0],
+					webhookId: 'e2e-streaming-tool',
+					parameters: {
+						httpMethod: 'POST',
+						path: 'perplexity-agent-tool-stream',
+						responseMode: 'streaming',
+						options: {},
+					},
 				},
-				modelNode({ options: { maxTokens: 800 } }),
-			],
-			connections: {
-				...main('Manual Trigger', 'Basic LLM Chain'),
-				...ai(MODEL, 'Basic LLM Chain', 'ai_languageModel'),
-			},
-			settings: { executionOrder: 'v1' },
-		};
-		await stack.n8n.importWorkflows([workflow]);
-	});
-
-	test('a plain answer with its sources, and the usage in the model node', async () => {
-		const since = lastSeq();
-		const result = await stack.n8n.executeWorkflow(WORKFLOW);
-		expect(result.stdout + result.stderr).not.toContain(lib.SANDBOX_API_KEY);
-		expect({ ok: result.ok, error: result.run?.data?.resultData?.error?.message }).toEqual({
-			ok: true,
-			error: undefined,
+				{ promptType: 'define', text: '={{ $json.body.question }}', options: {} },
+			);
+			const since = lastSeq();
+			const response = await withActive(workflow, () =>
+				stack.n8n.callWebhook('perplexity-agent-tool-stream', {
+					body: { question: 'Use the calculator for 6 * 7.' },
+					timeoutMs: 60_000,
+				}),
+			);
+			expect(response.status).toBe(200);
+			const text = String(response.body)
+				.split('\n')
+				.filter((line) => line.trim() !== '')
+				.map((line) => JSON.parse(line) as { type: string; content?: string })
+				.filter((chunk) => chunk.type === 'item')
+				.map((chunk) => chunk.content)
+				.join('');
+			expect(text).toMatch(/The Calculator tool returned .*42/);
+			const calls = agentCallsSince(since);
+			expect(calls).toHaveLength(2);
+			expect(calls.every((c) => c.body.stream === true && c.status === 200)).toBe(true);
 		});
-		const [item] = lib.nodeItems(result.run, 'Basic LLM Chain');
-		const text: string = item.json.text;
-		expect(text).toContain('You asked: "What is the tallest tree on Earth?"');
-		expect(text).toMatch(/\[1\]/);
-		// Every source on a line of its own: its number, title and URL.
-		const [answer, sources] = text.split('\n\nSources:\n');
-		expect(answer).not.toContain('https://');
-		const lines = sources.split('\n');
-		expect(lines.length).toBeGreaterThanOrEqual(3);
-		lines.forEach((line, index) =>
-			expect(line).toMatch(new RegExp(`^- \\[${index + 1}\\] .+: https://`)),
-		);
-
-		const [call] = agentCallsSince(since);
-		expect(call.body).toEqual({
-			model: 'perplexity/sonar',
-			input: [{ role: 'user', content: 'What is the tallest tree on Earth?' }],
-			max_output_tokens: 800,
-			tools: [{ type: 'web_search' }],
-		});
-		// n8n's LLM tracing shows the tokens the API counted, not an estimate.
-		const [traced] = modelRuns(result.run);
-		expect(traced.tokenUsage).toEqual({
-			promptTokens: expect.any(Number),
-			completionTokens: expect.any(Number),
-			totalTokens: expect.any(Number),
-		});
-		expect(traced.tokenUsageEstimate).toBeUndefined();
-		expect(traced.tokenUsage.promptTokens).toBeGreaterThan(0);
 	});
-});
-
-describe('a streaming AI Agent', () => {
-	test('the webhook caller receives the text in pieces', async () => {
-		const workflow = agentWorkflow(
-			'e2e: streaming AI Agent with Perplexity',
-			{
-				id: 'e2e-streaming-agent-webhook',
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2.1,
-				position: [0, 0],
-				webhookId: 'e2e-streaming-agent',
-				parameters: {
-					httpMethod: 'POST',
-					path: 'perplexity-agent-stream',
-					responseMode: 'streaming',
-					options: {},
-				},
-			},
-			{ promptType: 'define', text: '={{ $json.body.question }}', options: {} },
-		);
-		const since = lastSeq();
-		const question = 'How do tides work?';
-		const response = await withActive(workflow, () =>
-			stack.n8n.callWebhook('perplexity-agent-stream', { body: { question }, timeoutMs: 60_000 }),
-		);
-		expect(response.status).toBe(200);
-		const chunks = String(response.body)
-			.split('\n')
-			.filter((line) => line.trim() !== '')
-			.map((line) => JSON.parse(line) as { type: string; content?: string });
-		const pieces = chunks.filter((chunk) => chunk.type === 'item').map((chunk) => chunk.content);
-		expect(pieces.length).toBeGreaterThan(2);
-		const text = pieces.join('');
-		expect(text).toContain(`You asked: "${question}"`);
-		expect(text).toMatch(/Sources:\n- \[1\] .*https:\/\//);
-		const [call] = agentCallsSince(since);
-		expect(call).toEqual(expect.objectContaining({ status: 200, stream: true }));
-		expect(call.body.stream).toBe(true);
-		// The answer reached n8n's tracing, but not the usage of the stream's finish chunk: n8n's
-		// SDK adapter reads usage only from generate() results, so a streamed turn shows n8n's own
-		// estimate. This is an SDK limit (README); the assertion notices when n8n lifts it.
-		const [traced] = modelRuns(await lastExecution());
-		expect(traced.response.generations[0][0].text).toContain('Sources:');
-		expect(traced.tokenUsageEstimate).toEqual(
-			expect.objectContaining({ promptTokens: expect.any(Number) }),
-		);
-		expect(traced.tokenUsage).toBeUndefined();
-	});
-
-	test('a streamed turn with a tool call: the agent runs the Calculator and streams the answer', async () => {
-		const workflow = agentWorkflow(
-			'e2e: streaming AI Agent with Calculator',
-			{
-				id: 'e2e-streaming-tool-webhook',
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2.1,
-				position: [0, 0],
-				webhookId: 'e2e-streaming-tool',
-				parameters: {
-					httpMethod: 'POST',
-					path: 'perplexity-agent-tool-stream',
-					responseMode: 'streaming',
-					options: {},
-				},
-			},
-			{ promptType: 'define', text: '={{ $json.body.question }}', options: {} },
-		);
-		const since = lastSeq();
-		const response = await withActive(workflow, () =>
-			stack.n8n.callWebhook('perplexity-agent-tool-stream', {
-				body: { question: 'Use the calculator for 6 * 7.' },
-				timeoutMs: 60_000,
-			}),
-		);
-		expect(response.status).toBe(200);
-		const text = String(response.body)
-			.split('\n')
-			.filter((line) => line.trim() !== '')
-			.map((line) => JSON.parse(line) as { type: string; content?: string })
-			.filter((chunk) => chunk.type === 'item')
-			.map((chunk) => chunk.content)
-			.join('');
-		expect(text).toMatch(/The Calculator tool returned .*42/);
-		const calls = agentCallsSince(since);
-		expect(calls).toHaveLength(2);
-		expect(calls.every((c) => c.body.stream === true && c.status === 200)).toBe(true);
-	});
-});
+}
