@@ -220,37 +220,44 @@ if (SDK_SHIPPED) {
 
 	describe('Manual Trigger → Basic LLM Chain with Perplexity Chat Model', () => {
 		const WORKFLOW = 'e2eLlmChainWf001';
+		const RATE_LIMITED = 'e2eLlmChainWf002';
+		const FAILING = 'e2eLlmChainWf003';
+
+		const chain = (id: string, prompt: string): WorkflowJson => ({
+			id,
+			name: `e2e: Basic LLM Chain with Perplexity (${id})`,
+			nodes: [
+				{
+					id: 'e2e-manual',
+					name: 'Manual Trigger',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'e2e-chain',
+					name: 'Basic LLM Chain',
+					type: `${LANGCHAIN}.chainLlm`,
+					typeVersion: 1.9,
+					position: [220, 0],
+					parameters: { promptType: 'define', text: prompt },
+				},
+				modelNode({ options: { maxTokens: 800 } }),
+			],
+			connections: {
+				...main('Manual Trigger', 'Basic LLM Chain'),
+				...ai(MODEL, 'Basic LLM Chain', 'ai_languageModel'),
+			},
+			settings: { executionOrder: 'v1' },
+		});
 
 		beforeAll(async () => {
-			const workflow: WorkflowJson = {
-				id: WORKFLOW,
-				name: 'e2e: Basic LLM Chain with Perplexity',
-				nodes: [
-					{
-						id: 'e2e-manual',
-						name: 'Manual Trigger',
-						type: 'n8n-nodes-base.manualTrigger',
-						typeVersion: 1,
-						position: [0, 0],
-						parameters: {},
-					},
-					{
-						id: 'e2e-chain',
-						name: 'Basic LLM Chain',
-						type: `${LANGCHAIN}.chainLlm`,
-						typeVersion: 1.9,
-						position: [220, 0],
-						parameters: { promptType: 'define', text: 'What is the tallest tree on Earth?' },
-					},
-					modelNode({ options: { maxTokens: 800 } }),
-				],
-				connections: {
-					...main('Manual Trigger', 'Basic LLM Chain'),
-					...ai(MODEL, 'Basic LLM Chain', 'ai_languageModel'),
-				},
-				settings: { executionOrder: 'v1' },
-			};
-			await stack.n8n.importWorkflows([workflow]);
+			await stack.n8n.importWorkflows([
+				chain(WORKFLOW, 'What is the tallest tree on Earth?'),
+				chain(RATE_LIMITED, 'What is a redwood? [[sandbox:rate_limit times=1 retryAfterMs=200]]'),
+				chain(FAILING, 'What is a sequoia? [[sandbox:failed message=The-model-gave-up]]'),
+			]);
 		});
 
 		test('a plain answer with its sources, and the usage in the model node', async () => {
@@ -290,6 +297,24 @@ if (SDK_SHIPPED) {
 			});
 			expect(traced.tokenUsageEstimate).toBeUndefined();
 			expect(traced.tokenUsage.promptTokens).toBeGreaterThan(0);
+		});
+		test("a rate limit is retried by Perplexity Chat's transport, and the chain gets its answer", async () => {
+			const since = lastSeq();
+			const result = await stack.n8n.executeWorkflow(RATE_LIMITED);
+			expect(result.ok).toBe(true);
+			const [item] = lib.nodeItems(result.run, 'Basic LLM Chain');
+			expect(item.json.text).toContain('You asked: "What is a redwood?"');
+			expect(agentCallsSince(since).map((call) => call.status)).toEqual([429, 200]);
+		});
+
+		test("a failed Agent run fails the chain with Perplexity's message, never with the key", async () => {
+			const result = await stack.n8n.executeWorkflow(FAILING);
+			expect(result.ok).toBe(false);
+			const error = result.run?.data?.resultData?.error;
+			expect(error?.message).toBe('The Agent run failed (server_error): The-model-gave-up');
+			expect(JSON.stringify(result.run) + result.stdout + result.stderr).not.toContain(
+				lib.SANDBOX_API_KEY,
+			);
 		});
 	});
 
