@@ -62,8 +62,9 @@ function messageContent(content: MessageContent[], where: string): string | IDat
 }
 
 /**
- * n8n hands a tool call back with its own `id` added to the arguments (seen in n8n 2.41): the
- * model did not write it, so it is taken out again when it is exactly the call's id.
+ * n8n 2.41 can hand a tool call back with its own `id` added to the arguments (noted when this
+ * SDK was tried out in real n8n): the model did not write it, so it is taken out again when it
+ * is exactly the call's id.
  */
 function callArguments(call: ContentToolCall): string {
 	try {
