@@ -182,7 +182,7 @@ function streamRun(x, state, run) {
 	emit('response.created', { response: { ...shell, status: 'queued' } });
 	emit('response.in_progress', { response: shell });
 	let cutAt = frames.length;
-	if (run.calls && o.status === 'completed') {
+	if (run.calls && (o.status === 'completed' || o.status === 'incomplete')) {
 		// As recorded for server-side calls: each item arrives whole, its arguments included.
 		run.calls.forEach((item, index) => {
 			emit('response.output_item.added', { output_index: index, item });
