@@ -12,6 +12,7 @@ const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const PACKAGE_NAME = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).name;
 const NODE_TYPE = `${PACKAGE_NAME}.perplexityChat`;
 const TOOL_NODE_TYPE = `${NODE_TYPE}Tool`;
+const MODEL_NODE_TYPE = `${PACKAGE_NAME}.lmChatPerplexity`;
 const CREDENTIAL_TYPE = 'perplexityChatApi';
 
 function listExamples() {
@@ -21,10 +22,10 @@ function listExamples() {
 		.sort();
 }
 
-/** Binds a credential ({ id, name }) to every Perplexity Chat node of a workflow (in place). */
+/** Binds a credential ({ id, name }) to every node of this package in a workflow (in place). */
 function bindCredential(workflow, credential) {
 	for (const node of workflow.nodes) {
-		if (node.type === NODE_TYPE) {
+		if (node.type === NODE_TYPE || node.type === MODEL_NODE_TYPE) {
 			node.credentials = { [CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } };
 		}
 	}
@@ -42,6 +43,7 @@ module.exports = {
 	PACKAGE_NAME,
 	NODE_TYPE,
 	TOOL_NODE_TYPE,
+	MODEL_NODE_TYPE,
 	CREDENTIAL_TYPE,
 	listExamples,
 	bindCredential,

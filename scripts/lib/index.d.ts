@@ -183,6 +183,8 @@ export const PACKAGE_NAME: string;
 export const NODE_TYPE: string;
 /** `n8n-nodes-perplexity-chat.perplexityChatTool` */
 export const TOOL_NODE_TYPE: string;
+/** `n8n-nodes-perplexity-chat.lmChatPerplexity` */
+export const MODEL_NODE_TYPE: string;
 export const CREDENTIAL_TYPE: string;
 export function listExamples(): string[];
 export function bindCredential(

@@ -3,6 +3,7 @@
 
 const { ApiError } = require('./errors');
 const { compose, tokens, truncate } = require('./answers');
+const { functionTurn } = require('./functions');
 const { AGENT_BY_ID, SEARCH_CALL_COST, price } = require('./models');
 const { sendJson } = require('./respond');
 const { frame, sendStream, deltas } = require('./sse');
@@ -18,7 +19,8 @@ const { validateAgent } = require('./validate-agent');
  * @typedef {import('./validate-agent').AgentSpec} AgentSpec
  * @typedef {'completed' | 'incomplete' | 'failed' | 'cancelled'} Terminal
  * @typedef {{ status: Terminal, text: string, error: Record<string, string> | null }} Outcome
- * @typedef {{ id: string, msgId: string, spec: AgentSpec, answer: Answer, createdAt: number, readyAt: number, outcome: Outcome }} Run
+ * @typedef {import('./functions').FunctionCall} FunctionCall
+ * @typedef {{ id: string, msgId: string, spec: AgentSpec, answer: Answer, calls: FunctionCall[] | null, createdAt: number, readyAt: number, outcome: Outcome }} Run
  * @typedef {{ ids: import('./ids').Ids, runs: import('./background').RunStore<Run>, config: { backgroundMs: number, acceptDocsOnlyFields: boolean } }} AgentState
  */
 
@@ -152,8 +154,11 @@ function render(run, pending) {
 	const answered = done && (o.status === 'completed' || o.status === 'incomplete');
 	/** @type {unknown[]} */
 	const output = [];
-	if (answered && run.spec.search) output.push(searchItem(run.answer));
-	if (answered) output.push(messageItem(run, o));
+	if (answered && run.calls) output.push(...run.calls);
+	else if (answered) {
+		if (run.spec.search) output.push(searchItem(run.answer));
+		output.push(messageItem(run, o));
+	}
 	return {
 		...run.spec.echo,
 		id: run.id,
@@ -194,7 +199,13 @@ function streamRun(x, state, run) {
 	emit('response.in_progress', { response: shell });
 	seq++; // internal events are not forwarded: clients must not expect +1
 	let cutAt = frames.length;
-	if (o.status === 'completed' || o.status === 'incomplete') {
+	if (run.calls && (o.status === 'completed' || o.status === 'incomplete')) {
+		// As recorded for server-side calls: each item arrives whole, its arguments included.
+		run.calls.forEach((item, index) => {
+			emit('response.output_item.added', { output_index: index, item });
+			emit('response.output_item.done', { output_index: index, item });
+		});
+	} else if (o.status === 'completed' || o.status === 'incomplete') {
 		let index = 0;
 		if (run.spec.search) {
 			const item = searchItem(run.answer);
@@ -266,12 +277,14 @@ function createResponse(x, state, raw, body) {
 	const spec = validateAgent(raw, body, state.config);
 	const answer = compose(spec);
 	const now = Date.now();
+	const id = state.ids.response();
 	/** @type {Run} */
 	const run = {
-		id: state.ids.response(),
+		id,
 		msgId: state.ids.message(),
 		spec,
 		answer,
+		calls: functionTurn(/** @type {Record<string, any>} */ (body), spec, answer, id),
 		createdAt: now,
 		readyAt: now,
 		outcome: outcomeOf(spec, answer, x.fault),

@@ -141,7 +141,7 @@ describe('loading the built package', () => {
 		const { loader, nodeTypes, credentialTypes } = await loadPackage();
 		expect(loader.packageName).toBe('n8n-nodes-perplexity-chat');
 		expect(loader.directory).toBe(PACKAGE_ROOT);
-		expect(Object.keys(loader.nodeTypes)).toEqual(['perplexityChat']);
+		expect(Object.keys(loader.nodeTypes)).toEqual(['perplexityChat', 'lmChatPerplexity']);
 		expect(Object.keys(credentialTypes)).toEqual([CREDENTIAL_TYPE]);
 		expect(loader.nodeTypes.perplexityChat.sourcePath).toBe(
 			'dist/nodes/PerplexityChat/PerplexityChat.node.js',
@@ -149,7 +149,10 @@ describe('loading the built package', () => {
 		expect(nodeTypes.getByNameAndVersion(NODE_TYPE, 1).description.name).toBe('perplexityChat');
 		expect(nodeTypes.getKnownTypes()).toHaveProperty([NODE_TYPE]);
 		// The credential knows which node uses it, as after n8n's own loading.
-		expect(credentialTypes[CREDENTIAL_TYPE].supportedNodes).toEqual(['perplexityChat']);
+		expect(credentialTypes[CREDENTIAL_TYPE].supportedNodes).toEqual([
+			'perplexityChat',
+			'lmChatPerplexity',
+		]);
 	});
 
 	test('is loaded once per test file', async () => {

@@ -7,6 +7,7 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
+	ISupplyDataFunctions,
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL, SONAR_PATH } from '../helpers/constants';
@@ -44,7 +45,7 @@ export type CallResult =
 
 type Outcome = { body: IDataObject } | { failure: ApiFailure };
 
-type Context = IExecuteFunctions | ILoadOptionsFunctions;
+type Context = IExecuteFunctions | ILoadOptionsFunctions | ISupplyDataFunctions;
 
 export function baseUrlOf(credentials: { baseUrl?: unknown }): string {
 	const url = typeof credentials.baseUrl === 'string' ? credentials.baseUrl.trim() : '';

@@ -29,7 +29,7 @@ const DOCS_ONLY =
 	'Docs-only on the Agent API: Perplexity documents it, but its SDK does not send it, and the Agent API may refuse it with a 400. Sent only when added here.';
 
 /** Options: the seed's generation parameters and the rest of what shapes the answer. */
-const chatOptionsV1: INodeProperties = {
+export const chatOptionsV1: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
 	type: 'collection',
