@@ -68,6 +68,9 @@ for (const suite of suites) {
 	);
 }
 
+// For .ci/run, which adds the compatibility matrix's counts to these.
+fs.writeFileSync(path.join(resultsDir, 'summary.json'), JSON.stringify({ passed, failed }));
+
 console.log('\nSummary');
 for (const row of rows) console.log(`  ${row}`);
 console.log(`${passed} passed, ${failed} failed`);

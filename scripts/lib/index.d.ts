@@ -21,7 +21,8 @@ export const CACHE_DIR: string;
 export const DEFAULT_N8N_VERSION: string;
 export function n8nVersion(): string;
 export function pathWith(binDir: string, env?: NodeJS.ProcessEnv): string;
-export function ensureNode24(options?: { log?: Log }): Promise<NodeInstall>;
+export function compareVersions(a: string, b: string): -1 | 0 | 1;
+export function ensureNode(major: number, options?: { log?: Log }): Promise<NodeInstall>;
 export function ensureN8n(options?: { version?: string; log?: Log }): Promise<N8nInstall>;
 export function packPackage(options?: {
 	build?: boolean | 'if-missing';

@@ -1,8 +1,8 @@
 'use strict';
 /**
  * Installs what real n8n needs into the project's cache folder (git-ignored), idempotently:
- * Node 24 (a binary published on the npm registry, since n8n 2.36+ refuses older Node) and n8n
- * itself; then packs this package and installs the tarball the way users install community nodes.
+ * the Node a given n8n needs (a binary published on the npm registry: n8n 2.36+ refuses Node
+ * below 24, 2.10+ below 22) and that n8n itself, one folder per version; then packs this package and installs the tarball the way users install community nodes.
  * A marker file with the version makes a finished install reusable; anything without a marker is
  * treated as unfinished and redone. A lock keeps two runs (dev and tests, or two engineers) from
  * installing into the same folder at once.
@@ -18,9 +18,24 @@ const CACHE_DIR = path.resolve(process.env.N8N_CACHE_DIR || path.join(REPO_ROOT,
 // 2.41.3 (the newest) depends on @n8n/agents@0.26.2, which was never published, so npm cannot
 // resolve it; 2.41.1 is the newest release that installs from the registry.
 const DEFAULT_N8N_VERSION = '2.41.1';
-const NODE_VERSION = process.env.N8N_NODE_VERSION || '24.22.3';
+
+/**
+ * The Node lines n8n versions need (see nodeMajorForTree), each pinned to the newest release of
+ * its line on the npm registry when this was written, so that runs are repeatable.
+ */
+const NODE_LINES = { 20: '20.20.2', 22: '22.23.5', 24: '24.22.3' };
 
 const n8nVersion = () => process.env.N8N_VERSION || DEFAULT_N8N_VERSION;
+
+/** -1, 0 or 1 as version a is older than, equal to or newer than b (numeric x.y.z). */
+function compareVersions(a, b) {
+	const pa = a.split('.').map(Number);
+	const pb = b.split('.').map(Number);
+	for (let i = 0; i < 3; i++) {
+		if ((pa[i] || 0) !== (pb[i] || 0)) return (pa[i] || 0) < (pb[i] || 0) ? -1 : 1;
+	}
+	return 0;
+}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -85,75 +100,102 @@ function pathWith(binDir, env = process.env) {
 }
 
 /**
- * Node 24 for n8n: the running Node if it is 24, else `node-<platform>-<arch>@NODE_VERSION` from
- * the npm registry under .cache/node24. Returns { node, binDir, home, version }; `home` holds the
- * headers node-gyp needs to build native modules for this Node without downloading them.
+ * Node of the given major line for n8n: the running Node if it is of that line, else
+ * `node-<platform>-<arch>@<pinned>` from the npm registry under .cache/node<major>
+ * (N8N_NODE_VERSION of the same line overrides the pinned release). Returns { node, binDir, home, version }; `home`
+ * holds the headers node-gyp needs to build native modules for this Node without downloading them.
  */
-async function ensureNode24({ log = console.log } = {}) {
-	if (process.versions.node.split('.')[0] === '24') {
+async function ensureNode(major, { log = console.log } = {}) {
+	if (Number(process.versions.node.split('.')[0]) === major) {
 		const binDir = path.dirname(process.execPath);
 		return { node: process.execPath, binDir, home: path.dirname(binDir), version: process.version };
 	}
-	const dir = path.join(CACHE_DIR, 'node24');
+	const override = process.env.N8N_NODE_VERSION;
+	const wanted = override && lowestMajor(override) === major ? override : NODE_LINES[major];
+	if (!wanted) throw new Error(`no Node ${major} release is known`);
+	const dir = path.join(CACHE_DIR, `node${major}`);
 	const pkg = `node-${process.platform}-${process.arch}`;
 	const home = path.join(dir, 'node_modules', pkg);
 	const binDir = path.join(home, 'bin');
 	const node = path.join(binDir, 'node');
 	const marker = path.join(dir, '.installed.json');
-	const done = () => readJson(marker)?.version === NODE_VERSION && fs.existsSync(node);
+	const done = () => readJson(marker)?.version === wanted && fs.existsSync(node);
 	if (!done()) {
 		await withLock(
-			'node24',
+			`node${major}`,
 			async () => {
 				if (done()) return;
 				const started = Date.now();
-				log(`installing Node ${NODE_VERSION} (${pkg} from the npm registry) into ${dir}`);
+				log(`installing Node ${wanted} (${pkg} from the npm registry) into ${dir}`);
 				fs.rmSync(marker, { force: true });
 				fs.mkdirSync(dir, { recursive: true });
 				fs.writeFileSync(
 					path.join(dir, 'package.json'),
-					JSON.stringify({ name: 'node24-host', private: true }, null, 2),
+					JSON.stringify({ name: `node${major}-host`, private: true }, null, 2),
 				);
 				await run(
 					'npm',
-					['install', `${pkg}@${NODE_VERSION}`, '--save-exact', '--no-audit', '--no-fund'],
-					{ cwd: dir, timeoutMs: 10 * 60 * 1000 },
+					['install', `${pkg}@${wanted}`, '--save-exact', '--no-audit', '--no-fund'],
+					{
+						cwd: dir,
+						timeoutMs: 10 * 60 * 1000,
+					},
 				);
 				const { stdout } = await run(node, ['--version']);
-				if (stdout.trim() !== `v${NODE_VERSION}`) {
-					throw new Error(`${node} reports ${stdout.trim()}, expected v${NODE_VERSION}`);
+				if (stdout.trim() !== `v${wanted}`) {
+					throw new Error(`${node} reports ${stdout.trim()}, expected v${wanted}`);
 				}
-				fs.writeFileSync(marker, JSON.stringify({ version: NODE_VERSION, at: new Date() }));
-				log(`Node ${NODE_VERSION} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+				fs.writeFileSync(marker, JSON.stringify({ version: wanted, at: new Date() }));
+				log(`Node ${wanted} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 			},
 			{ log },
 		);
 	}
-	return { node, binDir, home, version: `v${NODE_VERSION}` };
+	return { node, binDir, home, version: `v${wanted}` };
+}
+
+/** The lowest Node major an `engines.node` range allows (">=20.19 <= 24.x" → 20). */
+function lowestMajor(range) {
+	const match = /(\d+)/.exec(range || '');
+	return match ? Number(match[1]) : 0;
 }
 
 /**
- * n8n `version` (default N8N_VERSION or 2.41.1) under .cache/n8n, installed with Node 24.
- * `--ignore-scripts`, then an explicit rebuild of the two native modules n8n needs (sqlite3 builds
- * from source against Node 24's own headers; isolated-vm ships prebuilds): the other install
- * scripts only try to download prebuilt binaries from hosts CI cannot reach. The xlsx override
- * keeps n8n-nodes-base from fetching xlsx from SheetJS's CDN; 0.18.5 is on the npm registry.
- * Returns { dir, bin, version, node }.
+ * The Node an installed n8n tree needs: the oldest line of NODE_LINES that n8n's own `engines`
+ * and those of its native isolated-vm allow. isolated-vm is why: n8n 1.123 says Node 20 is fine,
+ * but the isolated-vm it pulls in only builds on Node 22 and later.
+ */
+function nodeMajorForTree(dir) {
+	const floors = ['n8n', 'isolated-vm'].map((name) =>
+		lowestMajor(readJson(path.join(dir, 'node_modules', name, 'package.json'))?.engines?.node),
+	);
+	const floor = Math.max(...floors);
+	const lines = Object.keys(NODE_LINES).map(Number);
+	return lines.find((major) => major >= floor) ?? Math.max(...lines);
+}
+
+/**
+ * n8n `version` (default N8N_VERSION or 2.41.1) under .cache/n8n-<version>, one folder per version
+ * so that a matrix run reinstalls nothing, run with the Node that version needs.
+ * `--ignore-scripts`, then an explicit rebuild of the native modules n8n needs (sqlite3 builds
+ * from source against that Node's own headers; isolated-vm, where n8n has it, ships prebuilds):
+ * the other install scripts only try to download prebuilt binaries from hosts CI cannot reach.
+ * The xlsx override keeps n8n-nodes-base from fetching xlsx from SheetJS's CDN; 0.18.5 is on the
+ * npm registry. Returns { dir, bin, version, node }.
  */
 async function ensureN8n({ version = n8nVersion(), log = console.log } = {}) {
-	const node = await ensureNode24({ log });
-	const dir = path.join(CACHE_DIR, 'n8n');
+	const dir = path.join(CACHE_DIR, `n8n-${version}`);
 	const bin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
 	const marker = path.join(dir, '.installed.json');
-	const done = () => {
+	const installed = () => {
 		const m = readJson(marker);
-		return m?.version === version && m?.node === node.version && fs.existsSync(bin);
+		return m?.version === version && m?.nodeMajor && fs.existsSync(bin) ? m : undefined;
 	};
-	if (!done()) {
+	if (!installed()) {
 		await withLock(
-			'n8n',
+			`n8n-${version}`,
 			async () => {
-				if (done()) return;
+				if (installed()) return;
 				const started = Date.now();
 				log(`installing n8n ${version} into ${dir} (first run only; takes a few minutes)`);
 				fs.rmSync(marker, { force: true });
@@ -168,12 +210,6 @@ async function ensureN8n({ version = n8nVersion(), log = console.log } = {}) {
 						2,
 					),
 				);
-				const env = {
-					...process.env,
-					PATH: pathWith(node.binDir),
-					npm_config_nodedir: node.home,
-					npm_config_update_notifier: 'false',
-				};
 				await run(
 					'npm',
 					[
@@ -184,29 +220,42 @@ async function ensureN8n({ version = n8nVersion(), log = console.log } = {}) {
 						'--no-audit',
 						'--no-fund',
 					],
-					{ cwd: dir, env, timeoutMs: 30 * 60 * 1000 },
+					{
+						cwd: dir,
+						env: { ...process.env, npm_config_update_notifier: 'false' },
+						timeoutMs: 30 * 60 * 1000,
+					},
 				);
+				const nodeMajor = nodeMajorForTree(dir);
+				const node = await ensureNode(nodeMajor, { log });
 				log(
-					`n8n ${version} downloaded in ${((Date.now() - started) / 1000).toFixed(0)} s; building native modules`,
+					`n8n ${version} downloaded in ${((Date.now() - started) / 1000).toFixed(0)} s; ` +
+						`building native modules for Node ${node.version}`,
 				);
-				await run('npm', ['rebuild', 'sqlite3', 'isolated-vm'], {
-					cwd: dir,
-					env,
-					timeoutMs: 30 * 60 * 1000,
-				});
+				const env = {
+					...process.env,
+					PATH: pathWith(node.binDir),
+					npm_config_nodedir: node.home,
+					npm_config_update_notifier: 'false',
+				};
+				const natives = ['sqlite3', 'isolated-vm'].filter((name) =>
+					fs.existsSync(path.join(dir, 'node_modules', name)),
+				);
+				await run('npm', ['rebuild', ...natives], { cwd: dir, env, timeoutMs: 30 * 60 * 1000 });
 				const { stdout } = await run(node.node, [bin, '--version'], { cwd: dir, env });
 				if (!stdout.includes(version)) {
 					throw new Error(`installed n8n reports "${stdout.trim()}", expected ${version}`);
 				}
 				fs.writeFileSync(
 					marker,
-					JSON.stringify({ version, node: node.version, at: new Date() }, null, 2),
+					JSON.stringify({ version, nodeMajor, node: node.version, at: new Date() }, null, 2),
 				);
 				log(`n8n ${version} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 			},
 			{ log },
 		);
 	}
+	const node = await ensureNode(installed().nodeMajor, { log });
 	return { dir, bin, version, node };
 }
 
@@ -262,8 +311,9 @@ module.exports = {
 	CACHE_DIR,
 	DEFAULT_N8N_VERSION,
 	n8nVersion,
+	compareVersions,
 	pathWith,
-	ensureNode24,
+	ensureNode,
 	ensureN8n,
 	packPackage,
 	installPackage,

@@ -157,8 +157,6 @@ class N8n {
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 			N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
-			// Fetches MCP servers from api.n8n.io every start: fails offline and says so loudly.
-			N8N_DISABLED_MODULES: 'mcp-registry',
 			N8N_SECURE_COOKIE: 'false',
 			N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '5',
 			GENERIC_TIMEZONE: 'UTC',
@@ -166,6 +164,11 @@ class N8n {
 			DB_TYPE: 'sqlite',
 		});
 		if (this.listenAddress) env.N8N_LISTEN_ADDRESS = this.listenAddress;
+		// The mcp-registry module fetches MCP servers from api.n8n.io at every start and fails
+		// offline, loudly; n8n versions without it refuse to start when it is named.
+		const modules = path.join(path.dirname(path.dirname(this.install.bin)), 'dist', 'modules');
+		if (fs.existsSync(path.join(modules, 'mcp-registry')))
+			env.N8N_DISABLED_MODULES = 'mcp-registry';
 		return { ...env, ...this.extraEnv };
 	}
 
@@ -326,14 +329,46 @@ class N8n {
 		return this.request('GET', `/rest/workflows/${id}`);
 	}
 
-	/** Publishes the workflow's current version: triggers, schedules and webhooks go live. */
+	/**
+	 * Publishes the workflow's current version: triggers, schedules and webhooks go live. n8n 2.x
+	 * has an activate endpoint; older versions set `active` with a PATCH of the workflow.
+	 */
 	async activateWorkflow(id) {
 		const { versionId } = await this.getWorkflow(id);
-		return this.request('POST', `/rest/workflows/${id}/activate`, { body: { versionId } });
+		if (await this.hasActivateEndpoint()) {
+			return this.request('POST', `/rest/workflows/${id}/activate`, { body: { versionId } });
+		}
+		return this.updateWorkflow(id, { active: true, versionId });
 	}
 
-	deactivateWorkflow(id) {
-		return this.request('POST', `/rest/workflows/${id}/deactivate`, { body: {} });
+	async deactivateWorkflow(id) {
+		if (await this.hasActivateEndpoint()) {
+			return this.request('POST', `/rest/workflows/${id}/deactivate`, { body: {} });
+		}
+		const { versionId } = await this.getWorkflow(id);
+		return this.updateWorkflow(id, { active: false, versionId });
+	}
+
+	/** Whether this n8n has POST /rest/workflows/:id/activate (asked once, with an unknown id). */
+	async hasActivateEndpoint() {
+		if (this.activateEndpoint === undefined) {
+			const res = await fetch(`${this.url}/rest/workflows/probe/activate`, {
+				method: 'POST',
+				headers: {
+					'browser-id': this.browserId,
+					cookie: `n8n-auth=${this.cookie}`,
+					'content-type': 'application/json',
+				},
+				body: '{}',
+				signal: AbortSignal.timeout(10000),
+			});
+			await res.arrayBuffer();
+			// Express answers an unknown route with its own HTML 404; n8n's routes answer JSON.
+			this.activateEndpoint = !(
+				res.status === 404 && !String(res.headers.get('content-type')).includes('json')
+			);
+		}
+		return this.activateEndpoint;
 	}
 
 	/**
@@ -425,9 +460,15 @@ class N8n {
 		return this.importFile('credentials', credentials);
 	}
 
-	/** `n8n import:workflow`; entries carry a fixed `id`, which `execute --id` then uses. */
+	/**
+	 * `n8n import:workflow`; entries carry a fixed `id`, which `execute --id` then uses. `active`
+	 * defaults to false: n8n 1.x refuses a workflow without it.
+	 */
 	importWorkflows(workflows) {
-		return this.importFile('workflow', workflows);
+		return this.importFile(
+			'workflow',
+			workflows.map((workflow) => ({ active: false, ...workflow })),
+		);
 	}
 
 	/**

@@ -5,6 +5,7 @@
  */
 
 import * as lib from '../../scripts/lib';
+import { recordCapability } from '../helpers/capabilities';
 import type { SandboxRequest, Stack, WorkflowJson } from '../../scripts/lib';
 
 jest.setTimeout(120_000);
@@ -150,13 +151,63 @@ describe("n8n's node list", () => {
 	});
 });
 
-if (!SDK_SHIPPED) {
-	test(`n8n ${lib.n8nVersion()} has no AI node SDK: the package still loads whole`, async () => {
-		const types = (await stack.n8n.nodeTypes()) as Array<Record<string, any>>;
-		const names = types.map((t) => t.name);
-		expect(names).toEqual(expect.arrayContaining([lib.NODE_TYPE, lib.MODEL_NODE_TYPE]));
+const OLD_N8N_TEST =
+	'without the AI node SDK the package loads whole and the model says what it needs';
+
+test(OLD_N8N_TEST, async () => {
+	const types = (await stack.n8n.nodeTypes()) as Array<Record<string, any>>;
+	const names = types.map((t) => t.name);
+	expect(names).toEqual(expect.arrayContaining([lib.NODE_TYPE, lib.MODEL_NODE_TYPE]));
+	recordCapability('chatModel', {
+		test: 'Chat Model|AI Agent|LLM Chain|AI node SDK',
+		available: SDK_SHIPPED,
+		note: 'loads; using it says "needs n8n 2.16.0 or newer"',
 	});
-}
+	if (SDK_SHIPPED) return;
+	// A Basic LLM Chain with the model on an n8n without the SDK: the run fails with a message that
+	// says what is needed, not with a crash of the package.
+	const chain = types
+		.filter((t) => t.name === `${LANGCHAIN}.chainLlm`)
+		.flatMap((t) => (Array.isArray(t.version) ? t.version : [t.version]) as number[]);
+	const id = 'e2eOldN8nChain01';
+	await stack.n8n.importWorkflows([
+		{
+			id,
+			name: 'e2e: Basic LLM Chain on an n8n without the AI node SDK',
+			nodes: [
+				{
+					id: 'e2e-manual',
+					name: 'Manual Trigger',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'e2e-chain',
+					name: 'Basic LLM Chain',
+					type: `${LANGCHAIN}.chainLlm`,
+					typeVersion: Math.max(...chain),
+					position: [220, 0],
+					parameters: { promptType: 'define', text: 'What is a redwood?' },
+				},
+				modelNode(),
+			],
+			connections: {
+				...main('Manual Trigger', 'Basic LLM Chain'),
+				...ai(MODEL, 'Basic LLM Chain', 'ai_languageModel'),
+			},
+			settings: { executionOrder: 'v1' },
+		},
+	]);
+	const since = lastSeq();
+	const result = await stack.n8n.executeWorkflow(id);
+	expect(result.ok).toBe(false);
+	expect(result.stdout + result.stderr).toContain(
+		'Perplexity Chat Model needs n8n 2.16.0 or newer',
+	);
+	expect(agentCallsSince(since)).toEqual([]);
+});
 
 // The model itself needs the SDK, which n8n provides from 2.16.0 on.
 if (SDK_SHIPPED) {
