@@ -8,6 +8,7 @@
  *
  * COMPAT_VERSIONS=1.123.81,2.41.1 npm run test:compat   runs part of the matrix (the README is
  * only rewritten after a run of the whole matrix).
+ * npm run test:compat -- --readme   rewrites the README's table from the last run's results.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -31,7 +32,7 @@ const FEATURES = [
 	['Chat completion (manual run, CLI)', /Manual Trigger|conversation/],
 	['Continue On Fail, order and pairing', /Continue On Fail/],
 	['Schedule and Webhook triggers, Respond to Webhook', /Schedule Trigger|Respond to Webhook/],
-	['Streaming to the webhook caller', /streaming/i],
+	['Streaming to the webhook caller', /stream/i],
 	[
 		'Perplexity Chat Model (AI Agent, Basic LLM Chain)',
 		/Chat Model|AI Agent|LLM Chain|AI node SDK/,
@@ -119,13 +120,20 @@ function writeReadme(section) {
 	const to = text.indexOf(end);
 	if (from < 0 || to < from) throw new Error(`README.md lacks the ${begin} … ${end} block`);
 	const updated = `${text.slice(0, from + begin.length)}\n${section}\n${text.slice(to)}`;
-	if (updated !== text) {
-		fs.writeFileSync(README, updated);
-		console.log('README.md: compatibility table rewritten from this run');
-	}
+	if (updated === text) return;
+	fs.writeFileSync(README, updated);
+	// The table is written plainly; the repository's formatter aligns it as it does every table.
+	spawnSync('npx', ['prettier', '--write', README], { cwd: root, stdio: 'ignore' });
+	console.log('README.md: compatibility table rewritten from the results');
 }
 
 async function main() {
+	if (process.argv.includes('--readme')) {
+		const last = readJson(path.join(resultsDir, 'compat.json'));
+		if (!last) throw new Error('no test-results/compat.json: run npm run test:compat first');
+		writeReadme(compatibilitySection(last.results, last.date));
+		return;
+	}
 	const versions = process.env.COMPAT_VERSIONS
 		? process.env.COMPAT_VERSIONS.split(',').map((v) => v.trim())
 		: MATRIX;

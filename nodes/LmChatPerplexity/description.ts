@@ -1,6 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { requestOptionsForPolling } from '../PerplexityChat/actions/common.description';
+import {
+	modelProperty,
+	requestOptionsForPolling,
+} from '../PerplexityChat/actions/common.description';
 import { chatOptionsV1 } from '../PerplexityChat/actions/chat/options.description';
 import { searchOptions } from '../PerplexityChat/actions/chat/search.description';
 
@@ -30,29 +33,9 @@ export const modelProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
-	{
-		displayName: 'Model',
-		name: 'model',
-		type: 'resourceLocator',
-		required: true,
-		default: { mode: 'list', value: 'sonar' },
-		description:
-			'A preset, a model from the live list, or a Sonar model name (mapped the way Perplexity maps it onto the Agent API)',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchModels', searchable: true },
-			},
-			{
-				displayName: 'ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. sonar-pro, fast or openai/gpt-5.1',
-			},
-		],
-	},
+	modelProperty(
+		'A preset, a model from the live list, or a Sonar model name (mapped the way Perplexity maps it onto the Agent API)',
+	),
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import * as lib from '../../scripts/lib';
 import type { Stack } from '../../scripts/lib';
+import { askInEditorChat, CHAT_BODY } from './chat';
 
 jest.setTimeout(90_000);
 
@@ -162,17 +163,8 @@ test("a model is picked from the list the credential's endpoint serves", () =>
 test('the chat answers through the agent: Calculator result and sources', () =>
 	step('chat', async () => {
 		const since = sandboxRequests().at(-1)?.seq ?? 0;
-		await page.locator('[data-test-id="workflow-chat-button"]').click();
 		const question = 'What is 12 * 7 + 3? Use the calculator.';
-		const input = page.locator('[data-test-id="canvas-chat"] textarea').first();
-		await input.fill(question);
-		await input.press('Enter');
-		const body = page.locator('[data-test-id="canvas-chat-body"]');
-		await body
-			.getByText(/Sources:/)
-			.first()
-			.waitFor();
-		const text = await body.innerText();
+		const text = await askInEditorChat(page, question);
 		expect(text).toMatch(/The Calculator tool returned .*87/);
 		expect(text).toContain(`You asked: "${question}"`);
 		expect(text).toMatch(/\[1\] .*https:\/\//);
@@ -184,6 +176,7 @@ test('the chat answers through the agent: Calculator result and sources', () =>
 		// The chat panel is short: one picture from the start of the answer, one of its sources
 		// (a Markdown list, one a line).
 		await page.mouse.move(0, 0);
+		const body = page.locator(CHAT_BODY);
 		await body
 			.getByText(/The Calculator tool returned/)
 			.last()

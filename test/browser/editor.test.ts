@@ -14,6 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import * as lib from '../../scripts/lib';
 import type { Stack, WorkflowJson } from '../../scripts/lib';
+import { askInEditorChat } from './chat';
 
 jest.setTimeout(120_000);
 
@@ -389,18 +390,9 @@ test('the Chat Trigger example answers in the editor chat, with its sources', ()
 		await page.goto(
 			await createWorkflow(lib.loadExample(CHAT_EXAMPLE, { credential: stack.credential })),
 		);
-		await page.locator('[data-test-id="workflow-chat-button"]').click();
 		const question = 'Why is the sky blue?';
-		const input = page.locator('[data-test-id="canvas-chat"] textarea').first();
-		await input.fill(question);
-		await input.press('Enter');
-		const body = page.locator('[data-test-id="canvas-chat-body"]');
 		// The reply is the Set node's `output`: the sandbox's answer (quoting the question) and sources.
-		await body
-			.getByText(/Sources:/)
-			.first()
-			.waitFor();
-		const text = await body.innerText();
+		const text = await askInEditorChat(page, question);
 		expect(text).toContain(`You asked: "${question}"`);
 		expect(text).toMatch(/\[1\] https:\/\//);
 		await shot(page, 'chat');

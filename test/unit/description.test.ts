@@ -19,10 +19,10 @@ import {
 } from '../../nodes/PerplexityChat/helpers/ranges';
 import { buildRequest } from '../../nodes/PerplexityChat/helpers/requests';
 import {
-	type RawChatParameters,
 	resolveChatSettings,
 	resolveExecutionSettings,
 } from '../../nodes/PerplexityChat/helpers/settings';
+import { rawChatParameters } from '../helpers/chatParameters';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const description: INodeTypeDescription = new PerplexityChat().description;
@@ -53,18 +53,7 @@ function numberParameters(properties: INodeProperties[], prefix = ''): NumberPar
 const parameters = numberParameters(description.properties);
 const SONAR_ONLY = ['topK', 'frequencyPenalty', 'presencePenalty'];
 
-function chatRaw(overrides: Partial<RawChatParameters>): RawChatParameters {
-	return {
-		api: 'agent',
-		model: 'sonar',
-		inputMode: 'prompt',
-		prompt: 'What is new in fusion energy?',
-		options: {},
-		searchOptions: {},
-		requestOptions: {},
-		...overrides,
-	};
-}
+const chatRaw = rawChatParameters;
 
 /** Puts one value where the node reads it from and runs the node's own checks on it. */
 function check(name: string, value: number): void {

@@ -7,19 +7,9 @@ import {
 	resolveChatSettings,
 	resolveExecutionSettings,
 } from '../../nodes/PerplexityChat/helpers/settings';
+import { rawChatParameters } from '../helpers/chatParameters';
 
-function raw(overrides: Partial<RawChatParameters> = {}): RawChatParameters {
-	return {
-		api: 'agent',
-		model: 'sonar',
-		inputMode: 'prompt',
-		prompt: 'What is new in fusion energy?',
-		options: {},
-		searchOptions: {},
-		requestOptions: {},
-		...overrides,
-	};
-}
+const raw = rawChatParameters;
 
 const agent = (overrides: Partial<RawChatParameters> = {}) =>
 	buildAgentRequest(resolveChatSettings(raw(overrides)));

@@ -6,6 +6,7 @@ import {
 	type RawChatParameters,
 	resolveChatSettings,
 } from '../../nodes/PerplexityChat/helpers/settings';
+import { rawChatParameters } from '../helpers/chatParameters';
 import {
 	isProven,
 	refusedField,
@@ -23,17 +24,7 @@ import {
 type Overrides = Partial<RawChatParameters>;
 
 function body(api: ApiKind, overrides: Overrides = {}): IDataObject {
-	const raw: RawChatParameters = {
-		api,
-		model: 'sonar',
-		inputMode: 'prompt',
-		prompt: 'What is new in fusion energy?',
-		options: {},
-		searchOptions: {},
-		requestOptions: {},
-		...overrides,
-	};
-	return buildRequest(resolveChatSettings(raw));
+	return buildRequest(resolveChatSettings(rawChatParameters({ api, ...overrides })));
 }
 
 interface Problem {

@@ -29,6 +29,35 @@ export const simplifyProperty: INodeProperties = {
 		'Whether to return a flat object (content, citations, search results, model, usage) instead of the chat completion with its choices',
 };
 
+/**
+ * The Model field, the same in both nodes (the live list comes from methods/listSearch), with the
+ * description that fits the node's APIs.
+ */
+export function modelProperty(description: string): INodeProperties {
+	return {
+		displayName: 'Model',
+		name: 'model',
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: 'sonar' },
+		description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchModels', searchable: true },
+			},
+			{
+				displayName: 'ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. sonar-pro, fast or openai/gpt-5.1',
+			},
+		],
+	};
+}
+
 export const includeRawResponseOption: INodeProperties = {
 	displayName: 'Include Raw Response',
 	name: 'includeRawResponse',

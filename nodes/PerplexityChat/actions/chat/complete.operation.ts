@@ -17,7 +17,13 @@ import {
 } from '../../helpers/settings';
 import { RateLimiter } from '../../helpers/scheduling';
 import type { PerplexityClient } from '../../transport/client';
-import { FROM_V2, requestOptionsForCompletion, simplifyProperty, V1 } from '../common.description';
+import {
+	FROM_V2,
+	modelProperty,
+	requestOptionsForCompletion,
+	simplifyProperty,
+	V1,
+} from '../common.description';
 import { readExecutionSettings, runItems } from '../runItems';
 import { chatOptions } from './options.description';
 import { itemOutput, waitForRun } from './results';
@@ -103,29 +109,9 @@ const properties: INodeProperties[] = [
 		],
 		default: 'agent',
 	},
-	{
-		displayName: 'Model',
-		name: 'model',
-		type: 'resourceLocator',
-		required: true,
-		default: { mode: 'list', value: 'sonar' },
-		description:
-			'On the Agent API: a preset, a model from the live list, or a Sonar model name (mapped the way Perplexity maps it). On Sonar Chat Completions: a Sonar model.',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchModels', searchable: true },
-			},
-			{
-				displayName: 'ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. sonar-pro, fast or openai/gpt-5.1',
-			},
-		],
-	},
+	modelProperty(
+		'On the Agent API: a preset, a model from the live list, or a Sonar model name (mapped the way Perplexity maps it). On Sonar Chat Completions: a Sonar model.',
+	),
 	...inputModeProperties,
 	{
 		displayName: 'Messages',
