@@ -6,6 +6,8 @@ const project = (name, extra = {}) => ({
 	testEnvironment: 'node',
 	transform: tsJest,
 	testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+	// The n8n installs under .cache/ have a package.json each, all named alike: not modules of ours.
+	modulePathIgnorePatterns: ['<rootDir>/.cache/'],
 	...extra,
 });
 

@@ -151,6 +151,42 @@ describe("n8n's node list", () => {
 	});
 });
 
+/** Manual Trigger → Basic LLM Chain with our model, imported with a fixed id for `n8n execute`. */
+function llmChainWorkflow(
+	id: string,
+	prompt: string,
+	{ chainVersion = 1.9, modelOptions = {} }: { chainVersion?: number; modelOptions?: object } = {},
+): WorkflowJson {
+	return {
+		id,
+		name: `e2e: Basic LLM Chain with Perplexity (${id})`,
+		nodes: [
+			{
+				id: 'e2e-manual',
+				name: 'Manual Trigger',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
+			{
+				id: 'e2e-chain',
+				name: 'Basic LLM Chain',
+				type: `${LANGCHAIN}.chainLlm`,
+				typeVersion: chainVersion,
+				position: [220, 0],
+				parameters: { promptType: 'define', text: prompt },
+			},
+			modelNode({ options: modelOptions }),
+		],
+		connections: {
+			...main('Manual Trigger', 'Basic LLM Chain'),
+			...ai(MODEL, 'Basic LLM Chain', 'ai_languageModel'),
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
 const OLD_N8N_TEST =
 	'without the AI node SDK the package loads whole and the model says what it needs';
 
@@ -171,34 +207,7 @@ test(OLD_N8N_TEST, async () => {
 		.flatMap((t) => (Array.isArray(t.version) ? t.version : [t.version]) as number[]);
 	const id = 'e2eOldN8nChain01';
 	await stack.n8n.importWorkflows([
-		{
-			id,
-			name: 'e2e: Basic LLM Chain on an n8n without the AI node SDK',
-			nodes: [
-				{
-					id: 'e2e-manual',
-					name: 'Manual Trigger',
-					type: 'n8n-nodes-base.manualTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: {},
-				},
-				{
-					id: 'e2e-chain',
-					name: 'Basic LLM Chain',
-					type: `${LANGCHAIN}.chainLlm`,
-					typeVersion: Math.max(...chain),
-					position: [220, 0],
-					parameters: { promptType: 'define', text: 'What is a redwood?' },
-				},
-				modelNode(),
-			],
-			connections: {
-				...main('Manual Trigger', 'Basic LLM Chain'),
-				...ai(MODEL, 'Basic LLM Chain', 'ai_languageModel'),
-			},
-			settings: { executionOrder: 'v1' },
-		},
+		llmChainWorkflow(id, 'What is a redwood?', { chainVersion: Math.max(...chain) }),
 	]);
 	const since = lastSeq();
 	const result = await stack.n8n.executeWorkflow(id);
@@ -274,34 +283,8 @@ if (SDK_SHIPPED) {
 		const RATE_LIMITED = 'e2eLlmChainWf002';
 		const FAILING = 'e2eLlmChainWf003';
 
-		const chain = (id: string, prompt: string): WorkflowJson => ({
-			id,
-			name: `e2e: Basic LLM Chain with Perplexity (${id})`,
-			nodes: [
-				{
-					id: 'e2e-manual',
-					name: 'Manual Trigger',
-					type: 'n8n-nodes-base.manualTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: {},
-				},
-				{
-					id: 'e2e-chain',
-					name: 'Basic LLM Chain',
-					type: `${LANGCHAIN}.chainLlm`,
-					typeVersion: 1.9,
-					position: [220, 0],
-					parameters: { promptType: 'define', text: prompt },
-				},
-				modelNode({ options: { maxTokens: 800 } }),
-			],
-			connections: {
-				...main('Manual Trigger', 'Basic LLM Chain'),
-				...ai(MODEL, 'Basic LLM Chain', 'ai_languageModel'),
-			},
-			settings: { executionOrder: 'v1' },
-		});
+		const chain = (id: string, prompt: string) =>
+			llmChainWorkflow(id, prompt, { modelOptions: { maxTokens: 800 } });
 
 		beforeAll(async () => {
 			await stack.n8n.importWorkflows([
