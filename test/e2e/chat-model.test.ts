@@ -278,6 +278,82 @@ if (SDK_SHIPPED) {
 		});
 	});
 
+	describe('AI Agent with Perplexity Chat Model and Perplexity Chat Tool', () => {
+		test('the agent asks the tool, and the answer carries the sources the tool found', async () => {
+			const workflow = agentWorkflow(
+				'e2e: AI Agent with Perplexity Chat Model and Perplexity Chat Tool',
+				{
+					id: 'e2e-chat-trigger-tool',
+					name: 'When chat message received',
+					type: `${LANGCHAIN}.chatTrigger`,
+					typeVersion: 1.4,
+					position: [0, 0],
+					webhookId: 'e2e-perplexity-tool',
+					parameters: { public: true, mode: 'webhook', options: { responseMode: 'lastNode' } },
+				},
+				{ options: {} },
+			);
+			// The Calculator's place taken by Perplexity Chat as a tool, as a new node has it.
+			workflow.nodes = workflow.nodes.map((node) =>
+				node.name === 'Calculator'
+					? {
+							id: 'e2e-perplexity-tool',
+							name: 'Perplexity Chat',
+							type: lib.TOOL_NODE_TYPE,
+							typeVersion: 2,
+							position: [420, 240],
+							parameters: {},
+							credentials: {
+								[lib.CREDENTIAL_TYPE]: { id: stack.credential.id, name: stack.credential.name },
+							},
+						}
+					: node,
+			);
+			workflow.connections = {
+				...workflow.connections,
+				Calculator: undefined,
+				...ai('Perplexity Chat', 'AI Agent', 'ai_tool'),
+			} as WorkflowJson['connections'];
+			const since = lastSeq();
+			const question = 'Which releases of n8n came out recently? Check with Perplexity.';
+			const response = await withActive(workflow, () =>
+				stack.n8n.callWebhook('e2e-perplexity-tool/chat', {
+					body: { action: 'sendMessage', sessionId: 'e2e-tool', chatInput: question },
+					timeoutMs: 60_000,
+				}),
+			);
+			expect(response.status).toBe(200);
+
+			// Three Agent API calls: the model's turn asking for the tool, the tool's own question, and
+			// the model's answer with the tool's output.
+			const calls = agentCallsSince(since);
+			expect(calls.map((c) => c.status)).toEqual([200, 200, 200]);
+			const [ask, toolCall, answer] = calls;
+			const offered = ask.body.tools.find((tool: any) => tool.type === 'function');
+			expect(offered).toEqual(
+				expect.objectContaining({
+					name: expect.stringMatching(/Perplexity/),
+					description: expect.stringMatching(/current facts from the web/),
+					parameters: expect.objectContaining({
+						properties: expect.objectContaining({ question: expect.anything() }),
+					}),
+				}),
+			);
+			// The tool asks Perplexity the question the model gave it, as one prompt.
+			expect(toolCall.body.input).toEqual([{ role: 'user', content: question }]);
+			// What went back to the model is the tool's compact answer: text, citations, finish reason.
+			const output = answer.body.input.find((item: any) => item.type === 'function_call_output');
+			const items = JSON.parse(output.output);
+			const compact = Array.isArray(items) ? items[0] : items;
+			expect(Object.keys(compact).sort()).toEqual(['citations', 'content', 'finish_reason']);
+			expect(compact.citations.length).toBeGreaterThan(0);
+			// The agent's answer carries the sources the tool found.
+			const text: string = response.body.output;
+			expect(text).toMatch(/The Perplexity\S* tool returned/);
+			for (const url of compact.citations) expect(text).toContain(url);
+		});
+	});
+
 	describe('Manual Trigger → Basic LLM Chain with Perplexity Chat Model', () => {
 		const WORKFLOW = 'e2eLlmChainWf001';
 		const RATE_LIMITED = 'e2eLlmChainWf002';
