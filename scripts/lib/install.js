@@ -94,6 +94,20 @@ async function withLock(name, fn, { log = () => {}, waitMs = 30 * 60 * 1000 } = 
 	}
 }
 
+/**
+ * The environment for npm installing n8n or the package: this process's, less the `npm_config_*`
+ * settings that `npm run` hands to its scripts. Run from `npm test`, those carry this project's
+ * .npmrc (`legacy-peer-deps=true`), and n8n installed with it gets a different tree that does not
+ * start (n8n 1.94.1: zod without `zod/v3`).
+ */
+function npmEnv(extra = {}) {
+	const env = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (!/^npm_config_/i.test(key)) env[key] = value;
+	}
+	return { ...env, npm_config_update_notifier: 'false', ...extra };
+}
+
 /** PATH with the given Node first: npm, n8n and the task runner n8n spawns all pick it up. */
 function pathWith(binDir, env = process.env) {
 	return [binDir, env.PATH || ''].join(path.delimiter);
@@ -222,7 +236,7 @@ async function ensureN8n({ version = n8nVersion(), log = console.log } = {}) {
 					],
 					{
 						cwd: dir,
-						env: { ...process.env, npm_config_update_notifier: 'false' },
+						env: npmEnv(),
 						timeoutMs: 30 * 60 * 1000,
 					},
 				);
@@ -232,12 +246,7 @@ async function ensureN8n({ version = n8nVersion(), log = console.log } = {}) {
 					`n8n ${version} downloaded in ${((Date.now() - started) / 1000).toFixed(0)} s; ` +
 						`building native modules for Node ${node.version}`,
 				);
-				const env = {
-					...process.env,
-					PATH: pathWith(node.binDir),
-					npm_config_nodedir: node.home,
-					npm_config_update_notifier: 'false',
-				};
+				const env = npmEnv({ PATH: pathWith(node.binDir), npm_config_nodedir: node.home });
 				const natives = ['sqlite3', 'isolated-vm'].filter((name) =>
 					fs.existsSync(path.join(dir, 'node_modules', name)),
 				);
@@ -292,7 +301,7 @@ async function installPackage({ userFolder, tarball, node }) {
 			JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
 		);
 	}
-	const env = node ? { ...process.env, PATH: pathWith(node.binDir) } : process.env;
+	const env = node ? npmEnv({ PATH: pathWith(node.binDir) }) : npmEnv();
 	await run('npm', ['install', tarball, '--omit=peer', '--no-audit', '--no-fund'], {
 		cwd: nodesDir,
 		env,
