@@ -118,7 +118,7 @@ export class PerplexityClient {
 				const failure =
 					entry.reason === 'cancelled'
 						? cancelledFailure()
-						: rateLimitExpired(lastRateLimit, maxRateLimitWaitMs);
+						: rateLimitExpired(lastRateLimit ?? this.rate.lastRateLimit, maxRateLimitWaitMs);
 				return { ok: false, failure, attempts };
 			}
 			let outcome: Outcome | undefined;
@@ -140,6 +140,7 @@ export class PerplexityClient {
 			// A rate limit is waited out at the gate, within Max Wait for Rate Limit: not an attempt.
 			if (failure.kind === 'http' && failure.status === 429 && failure.retryable) {
 				lastRateLimit = failure;
+				this.rate.lastRateLimit = failure;
 				continue;
 			}
 			if (!failure.retryable || attempts > options.maxRetries) {

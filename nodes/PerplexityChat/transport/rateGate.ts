@@ -1,5 +1,6 @@
 import { keyDigest, type RateOutcome, RateState } from '../helpers/rateState';
 import { sleepUnlessCancelled } from '../helpers/scheduling';
+import type { ApiFailure } from './failures';
 
 export type GateEntry =
 	| { entered: true; startedAt: number; waitedMs: number }
@@ -11,6 +12,9 @@ export type GateEntry =
  */
 export class RateGate {
 	readonly state = new RateState();
+
+	/** The last 429 any request of this state got: what a request that never got through reports. */
+	lastRateLimit?: ApiFailure;
 
 	private readonly waiters = new Set<AbortController>();
 
