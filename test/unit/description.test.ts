@@ -310,3 +310,32 @@ describe('codex', () => {
 		},
 	);
 });
+
+describe('rate limits in the editor', () => {
+	const requestOptions = description.properties.filter(
+		(property) => property.name === 'requestOptions',
+	);
+
+	it('every Request Options collection, of both versions and operations, has Max Wait for Rate Limit', () => {
+		expect(requestOptions.length).toBeGreaterThanOrEqual(2);
+		for (const collection of requestOptions) {
+			const options = collection.options as INodeProperties[];
+			const maxWait = options.find((option) => option.name === 'maxRateLimitWait');
+			expect(maxWait).toMatchObject({
+				displayName: 'Max Wait for Rate Limit (Seconds)',
+				default: 600,
+			});
+			expect(maxWait?.displayOptions).toBeUndefined();
+			const concurrency = options.find((option) => option.name === 'concurrency');
+			expect(concurrency?.description).toContain(
+				'Requests slow down on their own when Perplexity answers 429',
+			);
+		}
+	});
+
+	it('no Request Options collection is limited to one node version', () => {
+		for (const collection of requestOptions) {
+			expect(collection.displayOptions?.show?.['@version']).toBeUndefined();
+		}
+	});
+});

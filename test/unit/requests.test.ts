@@ -446,6 +446,7 @@ describe('bad input is refused before any request, naming the field', () => {
 			batchIntervalMs: 0,
 			requestsPerMinute: 0,
 			maxRetries: 2,
+			maxRateLimitWaitMs: 600000,
 			timeoutMs: 900000,
 			pollIntervalMs: 5000,
 			maxWaitMs: 1800000,

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import {
 	DEFAULT_CONCURRENCY,
+	DEFAULT_MAX_RATE_LIMIT_WAIT_S,
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_MAX_WAIT_S,
 	DEFAULT_POLL_INTERVAL_S,
@@ -73,7 +74,17 @@ const maxRetries: INodeProperties = {
 	typeOptions: editorLimits('requestOptions.maxRetries'),
 	default: DEFAULT_MAX_RETRIES,
 	description:
-		'How often to retry a request after a connection error, a timeout, a rate limit (429) or a server error (5xx). Other errors are not retried.',
+		'How often to retry a request after a connection error, a timeout or a server error (5xx). Rate limits (429) are waited out instead, see Max Wait for Rate Limit. Other errors are not retried.',
+};
+
+const maxRateLimitWait: INodeProperties = {
+	displayName: 'Max Wait for Rate Limit (Seconds)',
+	name: 'maxRateLimitWait',
+	type: 'number',
+	typeOptions: editorLimits('requestOptions.maxRateLimitWait'),
+	default: DEFAULT_MAX_RATE_LIMIT_WAIT_S,
+	description:
+		"How long a request may wait while Perplexity's rate limit (429) holds it back before its item fails. Waiting is not a retry.",
 };
 
 const timeout: INodeProperties = {
@@ -111,7 +122,8 @@ const concurrency: INodeProperties = {
 	type: 'number',
 	typeOptions: editorLimits('requestOptions.concurrency'),
 	default: DEFAULT_CONCURRENCY,
-	description: 'How many requests run at the same time. Output order always follows input order.',
+	description:
+		'How many requests run at the same time. Requests slow down on their own when Perplexity answers 429. Output order always follows input order.',
 };
 
 const batchInterval: INodeProperties = {
@@ -137,6 +149,7 @@ const requestsPerMinute: INodeProperties = {
 export const requestOptionsForPolling: INodeProperties[] = [
 	concurrency,
 	maxRetries,
+	maxRateLimitWait,
 	maxWait,
 	pollInterval,
 	timeout,
@@ -169,6 +182,7 @@ export const requestOptionsForCompletion: INodeProperties[] = [
 	batchInterval,
 	concurrency,
 	maxRetries,
+	maxRateLimitWait,
 	requestsPerMinute,
 	{ ...maxWait, displayOptions: agentOnly },
 	{ ...pollInterval, displayOptions: agentOnly },

@@ -82,3 +82,5 @@ export const DEFAULT_TIMEOUT_MS = 15 * 60 * 1000;
 export const DEFAULT_CONCURRENCY = 5;
 export const DEFAULT_POLL_INTERVAL_S = 5;
 export const DEFAULT_MAX_WAIT_S = 30 * 60;
+/** How long one request may wait on Perplexity's rate limit before its item fails. */
+export const DEFAULT_MAX_RATE_LIMIT_WAIT_S = 10 * 60;

@@ -77,6 +77,7 @@ export interface ExecutionSettings {
 	batchIntervalMs: number;
 	requestsPerMinute: number;
 	maxRetries: number;
+	maxRateLimitWaitMs: number;
 	timeoutMs: number;
 	pollIntervalMs: number;
 	maxWaitMs: number;

@@ -46,6 +46,7 @@ export const RANGES = {
 	'requestOptions.batchInterval': { min: 0, integer: true },
 	'requestOptions.concurrency': { min: 1, max: 100, integer: true },
 	'requestOptions.maxRetries': { min: 0, max: 10, integer: true },
+	'requestOptions.maxRateLimitWait': { min: 1, max: 24 * 3600 },
 	'requestOptions.maxWait': { min: 1 },
 	'requestOptions.pollInterval': { min: 1, max: 3600 },
 	'requestOptions.requestsPerMinute': { min: 0 },

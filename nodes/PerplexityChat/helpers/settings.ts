@@ -4,6 +4,7 @@ import {
 	AGENT_REASONING_EFFORTS,
 	CONTEXT_SIZES,
 	DEFAULT_CONCURRENCY,
+	DEFAULT_MAX_RATE_LIMIT_WAIT_S,
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_MAX_WAIT_S,
 	DEFAULT_POLL_INTERVAL_S,
@@ -321,6 +322,9 @@ export function resolveExecutionSettings(options: IDataObject): ExecutionSetting
 		batchIntervalMs: read('Batch Interval (Ms)', 'batchInterval', 0),
 		requestsPerMinute: read('Max Requests per Minute', 'requestsPerMinute', 0),
 		maxRetries: read('Max Retries', 'maxRetries', DEFAULT_MAX_RETRIES),
+		maxRateLimitWaitMs:
+			read('Max Wait for Rate Limit (Seconds)', 'maxRateLimitWait', DEFAULT_MAX_RATE_LIMIT_WAIT_S) *
+			1000,
 		timeoutMs: read('Timeout (Ms)', 'timeout', DEFAULT_TIMEOUT_MS),
 		pollIntervalMs: read('Poll Interval (Seconds)', 'pollInterval', DEFAULT_POLL_INTERVAL_S) * 1000,
 		maxWaitMs: read('Max Wait (Seconds)', 'maxWait', DEFAULT_MAX_WAIT_S) * 1000,

@@ -51,7 +51,8 @@ export async function searchModels(
 	const client = new PerplexityClient(this, credentials);
 	const result = await client.call(
 		{ method: 'GET', path: MODELS_PATH },
-		{ timeoutMs: 30_000, maxRetries: 2 },
+		// The editor waits for this list: a rate limit that holds longer fails it with the reason.
+		{ timeoutMs: 30_000, maxRetries: 2, maxRateLimitWaitMs: 10_000 },
 	);
 	if (!result.ok) {
 		throw failureToNodeApiError(this.getNode(), result.failure, result.attempts, undefined, [

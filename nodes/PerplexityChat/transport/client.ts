@@ -10,7 +10,12 @@ import type {
 	ISupplyDataFunctions,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, DEFAULT_BASE_URL, SONAR_PATH } from '../helpers/constants';
+import {
+	CREDENTIAL_TYPE,
+	DEFAULT_BASE_URL,
+	DEFAULT_MAX_RATE_LIMIT_WAIT_S,
+	SONAR_PATH,
+} from '../helpers/constants';
 import { type RateLimiter, sleepUnlessCancelled } from '../helpers/scheduling';
 import { refusedField } from '../helpers/wireFields';
 import {
@@ -20,6 +25,7 @@ import {
 	requestErrorFailure,
 	retryDelayMs,
 } from './failures';
+import { type RateGate, rateGateFor } from './rateGate';
 import { SseParser } from './sse';
 import { AgentStreamAccumulator, SonarStreamAccumulator, type StreamAccumulator } from './streams';
 
@@ -34,6 +40,8 @@ export interface ApiRequest {
 export interface CallOptions {
 	timeoutMs: number;
 	maxRetries: number;
+	/** How long a request may wait on Perplexity's rate limit in all; 10 minutes if not given. */
+	maxRateLimitWaitMs?: number;
 	limiter?: RateLimiter;
 	/** Receives text deltas of a streamed answer as they arrive. */
 	onText?: (delta: string) => void;
@@ -43,7 +51,11 @@ export type CallResult =
 	| { ok: true; body: IDataObject; attempts: number }
 	| { ok: false; failure: ApiFailure; attempts: number };
 
-type Outcome = { body: IDataObject } | { failure: ApiFailure };
+/** An attempt's result, with the status and headers the rate state learns from. */
+type Outcome = ({ body: IDataObject } | { failure: ApiFailure }) & {
+	status?: number;
+	headers?: Record<string, string>;
+};
 
 type Context = IExecuteFunctions | ILoadOptionsFunctions | ISupplyDataFunctions;
 
@@ -66,11 +78,15 @@ export class PerplexityClient {
 	 */
 	private readonly credentialOptions: IAdditionalCredentialOptions;
 
+	/** Shared with every request on the same API key and Base URL in this process. */
+	private readonly rate: RateGate;
+
 	constructor(
 		private readonly context: Context,
 		credentials: ICredentialDataDecryptedObject,
 	) {
 		this.baseUrl = baseUrlOf(credentials);
+		this.rate = rateGateFor(this.baseUrl, credentials.apiKey);
 		this.credentialOptions = {
 			credentialsDecrypted: {
 				id: '',
@@ -91,19 +107,48 @@ export class PerplexityClient {
 			: undefined;
 
 		const signal = this.cancelSignal;
-		for (let attempts = 1; ; attempts++) {
+		const maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_S * 1000;
+		let rateLimitWaitedMs = 0;
+		let lastRateLimit: ApiFailure | undefined;
+		for (let attempts = 1; ; ) {
 			await options.limiter?.acquire(signal);
-			if (signal?.aborted) return { ok: false, failure: cancelledFailure(), attempts };
-			const outcome = await this.attempt(request, options.timeoutMs, onText);
+			const entry = await this.rate.enter(maxRateLimitWaitMs - rateLimitWaitedMs, signal);
+			rateLimitWaitedMs += entry.waitedMs;
+			if (!entry.entered) {
+				const failure =
+					entry.reason === 'cancelled'
+						? cancelledFailure()
+						: rateLimitExpired(lastRateLimit ?? this.rate.lastRateLimit, maxRateLimitWaitMs);
+				return { ok: false, failure, attempts };
+			}
+			let outcome: Outcome | undefined;
+			try {
+				outcome = await this.attempt(request, options.timeoutMs, onText);
+			} finally {
+				// Also when the attempt threw: its place in flight is free again.
+				this.rate.leave(entry.startedAt, {
+					status: outcome?.status,
+					headers: outcome?.headers,
+					retryAfterMs: outcome && 'failure' in outcome ? outcome.failure.retryAfterMs : undefined,
+				});
+			}
 			if ('body' in outcome) return { ok: true, body: outcome.body, attempts };
 
 			// Text already shown to a caller cannot be taken back, so a broken stream is not retried.
 			const { failure } = outcome;
-			if (!failure.retryable || attempts > options.maxRetries || forwardedText) {
+			if (forwardedText) return { ok: false, failure, attempts };
+			// A rate limit is waited out at the gate, within Max Wait for Rate Limit: not an attempt.
+			if (failure.kind === 'http' && failure.status === 429 && failure.retryable) {
+				lastRateLimit = failure;
+				this.rate.lastRateLimit = failure;
+				continue;
+			}
+			if (!failure.retryable || attempts > options.maxRetries) {
 				return { ok: false, failure, attempts };
 			}
 			await sleepUnlessCancelled(retryDelayMs(attempts - 1, failure.retryAfterMs), signal);
 			if (signal?.aborted) return { ok: false, failure: cancelledFailure(), attempts };
+			attempts++;
 		}
 	}
 
@@ -156,14 +201,16 @@ export class PerplexityClient {
 		const headers = response.headers as Record<string, string>;
 		if (status < 200 || status >= 300) {
 			const text = request.stream ? await readText(response.body) : bodyText(response.body);
-			return { failure: this.namingTheOption(request, httpFailure(status, headers, text)) };
+			const failure = this.namingTheOption(request, httpFailure(status, headers, text));
+			return { failure, status, headers };
 		}
 		if (request.stream) {
 			const accumulator =
 				request.stream === 'agent' ? new AgentStreamAccumulator() : new SonarStreamAccumulator();
-			return await this.consume(response.body, accumulator, timeoutMs, onText);
+			const streamed = await this.consume(response.body, accumulator, timeoutMs, onText);
+			return { ...streamed, status, headers };
 		}
-		return parseJsonBody(bodyText(response.body));
+		return { ...parseJsonBody(bodyText(response.body)), status, headers };
 	}
 
 	/**
@@ -249,5 +296,19 @@ function parseJsonBody(text: string): Outcome {
 			message: `The answer is not the JSON object the API sends: ${text.slice(0, 80) || '(empty body)'}`,
 			retryable: true,
 		},
+	};
+}
+
+/** A request that waited on the rate limit as long as Max Wait for Rate Limit allows. */
+function rateLimitExpired(last: ApiFailure | undefined, maxWaitMs: number): ApiFailure {
+	return {
+		...(last ?? {
+			kind: 'http',
+			status: 429,
+			message: 'Rate limit exceeded',
+			retryable: true,
+		}),
+		retryable: false,
+		rateLimitWaitMs: maxWaitMs,
 	};
 }

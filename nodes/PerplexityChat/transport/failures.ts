@@ -30,6 +30,8 @@ export interface ApiFailure {
 	responseId?: string;
 	/** For runs: the status the run ended with (failed or cancelled). */
 	runStatus?: string;
+	/** A 429 that outlasted Max Wait for Rate Limit: that limit, in milliseconds. */
+	rateLimitWaitMs?: number;
 	/** The API refused a field the node added on its own: which one, and the option behind it. */
 	refused?: RefusedField & { api: ApiKind };
 }

@@ -31,7 +31,7 @@ function hint(failure: ApiFailure): string | undefined {
 	}
 	if (status === 403) return 'This API key may not use this API or model.';
 	if (status === 429) {
-		return 'Perplexity rate limit: lower Concurrency or set Max Requests per Minute under Request Options.';
+		return "Requests already slow down on their own when Perplexity answers 429. Your usage tier sets the limit (Perplexity: Settings → API): a higher tier, or a larger Max Wait for Rate Limit under Request Options, lets more items through; Max Requests per Minute caps the pace if you know your tier's limit.";
 	}
 	if (type === 'invalid_model' || /model/i.test(param ?? '')) {
 		return 'Check the Model: pick one from the list or check the ID (presets such as fast work on the Agent API only).';
@@ -62,8 +62,17 @@ function apiErrorText(failure: ApiFailure): string {
 	return `Perplexity API error ${failure.status}${type}: ${failure.message}`;
 }
 
+/** "10 min", "90 s": Max Wait for Rate Limit as the user set it. */
+function duration(ms: number): string {
+	const seconds = Math.round(ms / 1000);
+	return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+}
+
 function headline(failure: ApiFailure): string {
 	if (failure.refused) return refusedHeadline(failure.refused);
+	if (failure.rateLimitWaitMs !== undefined) {
+		return `Perplexity's rate limit did not clear within Max Wait for Rate Limit (${duration(failure.rateLimitWaitMs)}): ${apiErrorText(failure)}`;
+	}
 	if (failure.kind === 'http') return apiErrorText(failure);
 	if (failure.kind === 'run') {
 		const ended = failure.runStatus === 'cancelled' ? 'was cancelled' : 'failed';

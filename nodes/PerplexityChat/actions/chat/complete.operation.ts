@@ -314,6 +314,7 @@ export async function execute(
 			{
 				timeoutMs: execution.timeoutMs,
 				maxRetries: execution.maxRetries,
+				maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
 				limiter,
 				onText: forward ? (delta) => void pending.push(send('item', itemIndex, delta)) : undefined,
 			},

@@ -98,7 +98,11 @@ export async function execute(
 	return await runItems(this, execution, prepare, async ({ id, wait, output }, itemIndex) => {
 		const fetched = await client.call(
 			{ method: 'GET', path: `${RESPONSES_PATH}/${encodeURIComponent(id)}` },
-			{ timeoutMs: execution.timeoutMs, maxRetries: execution.maxRetries },
+			{
+				timeoutMs: execution.timeoutMs,
+				maxRetries: execution.maxRetries,
+				maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
+			},
 		);
 		const result = fetched.ok && wait ? await waitForRun(client, fetched.body, execution) : fetched;
 		const answer = itemOutput(node, 'agent', result, output, itemIndex, secrets);

@@ -50,7 +50,12 @@ export async function waitForRun(
 		if (signal?.aborted) return { ok: false, failure: cancelledFailure(), attempts: 1 };
 		current = await client.call(
 			{ method: 'GET', path: `${RESPONSES_PATH}/${encodeURIComponent(String(current.body.id))}` },
-			{ timeoutMs: execution.timeoutMs, maxRetries: execution.maxRetries, limiter },
+			{
+				timeoutMs: execution.timeoutMs,
+				maxRetries: execution.maxRetries,
+				maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
+				limiter,
+			},
 		);
 	}
 	return current;
