@@ -1,7 +1,6 @@
 /**
  * The recorded real Perplexity traffic in shared/reference/recordings (see its README), which
- * sits beside the clone in CI and beside the team's worktrees here. Tests that use it fail,
- * never skip, when it is missing.
+ * sits beside the clone, here and in CI. Tests that use it fail, never skip, when it is missing.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -9,17 +8,13 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CANDIDATES = [
-	path.resolve(ROOT, '..', 'shared', 'reference', 'recordings'),
-	path.resolve(ROOT, '..', '..', 'shared', 'reference', 'recordings'),
-];
+const RECORDINGS = path.resolve(ROOT, '..', 'shared', 'reference', 'recordings');
 
 export function recordingsDir(): string {
-	const found = CANDIDATES.find((dir) => existsSync(path.join(dir, 'README.md')));
-	if (!found) {
-		throw new Error(`The recordings are missing: looked in ${CANDIDATES.join(' and ')}`);
+	if (!existsSync(path.join(RECORDINGS, 'README.md'))) {
+		throw new Error(`The recordings are missing: looked in ${RECORDINGS}`);
 	}
-	return found;
+	return RECORDINGS;
 }
 
 /** Every recording file (not the README), sorted. */

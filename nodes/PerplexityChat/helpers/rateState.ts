@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 /**
  * The rate state that requests sharing an API key and Base URL share: pure bookkeeping with the
  * clock passed in, so that it can be tested without waiting. The transport's RateGate does the
@@ -159,17 +161,8 @@ export class RateState {
 
 /**
  * A short, stable name for an API key: the registry of rate states is keyed by it so that the key
- * itself is never kept as a map key (cyrb53; not cryptographic, which this does not need).
+ * itself is never kept as a map key.
  */
 export function keyDigest(text: string): string {
-	let h1 = 0xdeadbeef;
-	let h2 = 0x41c6ce57;
-	for (let index = 0; index < text.length; index++) {
-		const code = text.charCodeAt(index);
-		h1 = Math.imul(h1 ^ code, 2654435761);
-		h2 = Math.imul(h2 ^ code, 1597334677);
-	}
-	h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-	h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-	return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+	return createHash('sha256').update(text).digest('base64url').slice(0, 16);
 }

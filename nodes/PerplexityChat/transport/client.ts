@@ -109,7 +109,6 @@ export class PerplexityClient {
 		const signal = this.cancelSignal;
 		const maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_S * 1000;
 		let rateLimitWaitedMs = 0;
-		let lastRateLimit: ApiFailure | undefined;
 		for (let attempts = 1; ; ) {
 			await options.limiter?.acquire(signal);
 			const entry = await this.rate.enter(maxRateLimitWaitMs - rateLimitWaitedMs, signal);
@@ -118,7 +117,7 @@ export class PerplexityClient {
 				const failure =
 					entry.reason === 'cancelled'
 						? cancelledFailure()
-						: rateLimitExpired(lastRateLimit ?? this.rate.lastRateLimit, maxRateLimitWaitMs);
+						: rateLimitExpired(this.rate.lastRateLimit, maxRateLimitWaitMs);
 				return { ok: false, failure, attempts };
 			}
 			let outcome: Outcome | undefined;
@@ -139,7 +138,6 @@ export class PerplexityClient {
 			if (forwardedText) return { ok: false, failure, attempts };
 			// A rate limit is waited out at the gate, within Max Wait for Rate Limit: not an attempt.
 			if (failure.kind === 'http' && failure.status === 429 && failure.retryable) {
-				lastRateLimit = failure;
 				this.rate.lastRateLimit = failure;
 				continue;
 			}
