@@ -78,6 +78,25 @@ const SONAR_MODELS = {
 	},
 };
 
+/**
+ * The embedding models: the published enums of POST /v1/embeddings and
+ * /v1/contextualizedembeddings, each with its full size (the top of its published dimensions
+ * range). Prices per million input tokens are plausible, not a price list (A31).
+ * @typedef {{ dimensions: number, price: number }} EmbeddingModel
+ */
+
+/** @type {Record<string, EmbeddingModel>} */
+const EMBEDDING_MODELS = {
+	'pplx-embed-v1-0.6b': { dimensions: 1024, price: 0.004 },
+	'pplx-embed-v1-4b': { dimensions: 2560, price: 0.03 },
+};
+
+/** @type {Record<string, EmbeddingModel>} */
+const CONTEXTUALIZED_EMBEDDING_MODELS = {
+	'pplx-embed-context-v1-0.6b': { dimensions: 1024, price: 0.008 },
+	'pplx-embed-context-v1-4b': { dimensions: 2560, price: 0.05 },
+};
+
 /** @param {number} tokens @param {number} perMillion */
 const price = (tokens, perMillion) => Math.round(tokens * perMillion) / 1e6;
 
@@ -98,6 +117,8 @@ module.exports = {
 	PRESETS,
 	SONAR_MODELS,
 	SEARCH_CALL_COST,
+	EMBEDDING_MODELS,
+	CONTEXTUALIZED_EMBEDDING_MODELS,
 	price,
 	modelList,
 };

@@ -33,14 +33,29 @@ function messagesOf(body) {
 }
 
 /**
+ * The texts of an embeddings request: `input` as a list of strings, or (contextualized) a list of
+ * documents that are lists of strings. Null for any other body.
+ * @param {Record<string, any>} body
+ * @returns {string[] | null}
+ */
+function embeddingTexts(body) {
+	if (!Array.isArray(body.input)) return null;
+	const texts = body.input.flat();
+	return texts.length > 0 && texts.every((t) => typeof t === 'string') ? texts : null;
+}
+
+/**
  * The text the sandbox answers: the last user message, or the Agent API's bare `input` string.
  * Falls back to the last message of any role so a conversation without a user turn still answers.
+ * For embeddings, every text of the request, one per line.
  * @param {unknown} body
  * @returns {string | null}
  */
 function promptOf(body) {
 	if (!isObject(body)) return null;
 	if (typeof body.input === 'string') return body.input;
+	const texts = embeddingTexts(body);
+	if (texts) return texts.join('\n');
 	const list = messagesOf(body);
 	if (!list || list.length === 0) return null;
 	for (let i = list.length - 1; i >= 0; i--) {
@@ -52,7 +67,8 @@ function promptOf(body) {
 }
 
 /**
- * Every piece of prompt text in a body (instructions and all messages), for directive scanning.
+ * Every piece of prompt text in a body (instructions, all messages, every text to embed), for
+ * directive scanning.
  * @param {unknown} body
  * @param {(text: string) => void} visit
  */
@@ -60,6 +76,11 @@ function forEachText(body, visit) {
 	if (!isObject(body)) return;
 	if (typeof body.instructions === 'string') visit(body.instructions);
 	if (typeof body.input === 'string') visit(body.input);
+	const texts = embeddingTexts(body);
+	if (texts) {
+		for (const text of texts) visit(text);
+		return;
+	}
 	for (const m of messagesOf(body) ?? []) {
 		if (isObject(m)) visit(contentText(m.content));
 	}

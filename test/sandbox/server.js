@@ -3,6 +3,7 @@
 
 const http = require('http');
 const { createResponse, getResponse, cancelResponse } = require('./agent');
+const { createEmbeddings, createContextualizedEmbeddings } = require('./embeddings');
 const { RunStore } = require('./background');
 const { DEFAULTS, checkConfig } = require('./config');
 const { control } = require('./control');
@@ -67,6 +68,10 @@ function routeOf(method, path) {
 		case '/v1/chat/completions':
 		case '/v1/sonar':
 			return r('sonar', 'POST', true, true, createCompletion);
+		case '/v1/embeddings':
+			return r('embeddings', 'POST', true, true, createEmbeddings);
+		case '/v1/contextualizedembeddings':
+			return r('embeddings', 'POST', true, true, createContextualizedEmbeddings);
 	}
 	if (path.startsWith('/v1/responses/')) {
 		const rest = path.slice('/v1/responses/'.length);
