@@ -48,52 +48,78 @@ function errorJson(error: ItemError, itemIndex: number): IDataObject {
 }
 
 /**
- * The item loop of both operations. Every item is prepared (read and checked) before the first
- * request goes out, so bad input costs nothing; then requests run `concurrency` at a time.
- * Each input item gives exactly one output item, in input order and paired to its input, or one
- * error: with Continue On Fail as an error item in its place, otherwise the node fails with the
- * error of the first failing item and starts no further requests.
+ * What one input item gives: one output, several (e.g. one per search result; none is an answer
+ * too), or an error.
  */
-export async function runItems<Prepared>(
+export type ItemOutcome = IDataObject | IDataObject[] | ItemError;
+
+/** One request that serves several items at once (e.g. the texts of many items, embedded). */
+export interface Batch {
+	/** The input items whose output depends on this request, each listed once. */
+	items: readonly number[];
+	/**
+	 * Sends the request, keeping what it got for `finish`. On failure it returns the error each of
+	 * its items reports: a failed request fails exactly the items in it.
+	 */
+	send(): Promise<((itemIndex: number) => ItemError) | undefined>;
+}
+
+/**
+ * The item loop of every operation, for requests that each serve several items. Every item is
+ * prepared (read and checked) before the first request goes out, so bad input costs nothing;
+ * `plan` then groups the good items into requests, which run `concurrency` at a time. An item
+ * whose requests all succeeded gives what `finish` makes of it: one output item, or the list of
+ * output items it returns, in input order and each paired to its input. An item whose request
+ * failed, or whose input was bad, gives one error: with Continue On Fail as an error item in its
+ * place, otherwise the node fails with the error of the first failing item and starts no further
+ * requests.
+ */
+export async function runBatches<Prepared>(
 	context: IExecuteFunctions,
 	execution: ExecutionSettings,
 	prepare: (itemIndex: number) => Prepared,
-	run: (prepared: Prepared, itemIndex: number) => Promise<IDataObject | ItemError>,
+	plan: (ready: Array<{ itemIndex: number; value: Prepared }>) => Batch[],
+	finish: (itemIndex: number) => ItemOutcome,
 ): Promise<INodeExecutionData[][]> {
 	const count = context.getInputData().length;
 	const continueOnFail = context.continueOnFail();
 
-	type Entry = { value: Prepared } | { error: ItemError };
-	const prepared = Array.from({ length: count }, (_, itemIndex): Entry | undefined => {
+	const errors = new Array<ItemError | undefined>(count);
+	const ready: Array<{ itemIndex: number; value: Prepared }> = [];
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
 		try {
-			return { value: prepare(itemIndex) };
+			ready.push({ itemIndex, value: prepare(itemIndex) });
 		} catch (error) {
-			return { error: inputErrorFor(context, error, itemIndex) };
+			errors[itemIndex] = inputErrorFor(context, error, itemIndex);
+			if (!continueOnFail) throw errors[itemIndex];
 		}
-	});
-	const firstBad = prepared.find((entry) => entry && 'error' in entry);
-	if (firstBad && 'error' in firstBad && !continueOnFail) throw firstBad.error;
+	}
+
+	const batches: Array<Batch | undefined> = plan(ready);
+	// The batches hold what they send; with thousands of items the rest is memory.
+	ready.length = 0;
+	const pending = new Array<number>(count).fill(0);
+	for (const batch of batches) for (const itemIndex of batch?.items ?? []) pending[itemIndex]++;
 
 	let failed = false;
 	const cancelSignal = context.getExecutionCancelSignal?.();
-	const outcomes = await runPool(
-		count,
-		async (itemIndex): Promise<IDataObject | ItemError> => {
-			const entry = prepared[itemIndex] as Entry;
-			// A request body is not needed once sent: with thousands of items this is memory.
-			prepared[itemIndex] = undefined;
-			let outcome: IDataObject | ItemError;
-			if ('error' in entry) {
-				outcome = entry.error;
-			} else {
-				try {
-					outcome = await run(entry.value, itemIndex);
-				} catch (error) {
-					outcome = inputErrorFor(context, error, itemIndex);
-				}
+	await runPool(
+		batches.length,
+		async (batchIndex) => {
+			const batch = batches[batchIndex] as Batch;
+			// A request body is not needed once sent.
+			batches[batchIndex] = undefined;
+			let failure: ((itemIndex: number) => ItemError) | undefined;
+			try {
+				failure = await batch.send();
+			} catch (error) {
+				failure = (itemIndex) => inputErrorFor(context, error, itemIndex);
 			}
-			if (outcome instanceof Error) failed = true;
-			return outcome;
+			for (const itemIndex of batch.items) {
+				pending[itemIndex]--;
+				if (failure && !errors[itemIndex]) errors[itemIndex] = failure(itemIndex);
+			}
+			if (failure) failed = true;
 		},
 		{
 			concurrency: execution.concurrency,
@@ -105,14 +131,54 @@ export async function runItems<Prepared>(
 
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
-		const outcome = outcomes[itemIndex];
-		if (outcome === undefined) continue;
+		let outcome: ItemOutcome | undefined = errors[itemIndex];
+		// Not started because the node stopped (a failure, or a cancel): no output.
+		if (outcome === undefined && pending[itemIndex] > 0) continue;
+		if (outcome === undefined) {
+			try {
+				outcome = finish(itemIndex);
+			} catch (error) {
+				outcome = inputErrorFor(context, error, itemIndex);
+			}
+		}
 		if (outcome instanceof Error) {
 			if (!continueOnFail) throw outcome;
 			output.push({ json: errorJson(outcome, itemIndex), pairedItem: { item: itemIndex } });
 		} else {
-			output.push({ json: outcome, pairedItem: { item: itemIndex } });
+			for (const json of Array.isArray(outcome) ? outcome : [outcome]) {
+				output.push({ json, pairedItem: { item: itemIndex } });
+			}
 		}
 	}
 	return [output];
+}
+
+/** The item loop for operations that send one request (or one chain of them) per item. */
+export async function runItems<Prepared>(
+	context: IExecuteFunctions,
+	execution: ExecutionSettings,
+	prepare: (itemIndex: number) => Prepared,
+	run: (prepared: Prepared, itemIndex: number) => Promise<ItemOutcome>,
+): Promise<INodeExecutionData[][]> {
+	const results = new Map<number, ItemOutcome>();
+	return await runBatches(
+		context,
+		execution,
+		prepare,
+		(ready) =>
+			ready.map(({ itemIndex, value }) => ({
+				items: [itemIndex],
+				async send() {
+					const outcome = await run(value, itemIndex);
+					if (outcome instanceof Error) return () => outcome;
+					results.set(itemIndex, outcome);
+					return undefined;
+				},
+			})),
+		(itemIndex) => {
+			const outcome = results.get(itemIndex) as ItemOutcome;
+			results.delete(itemIndex);
+			return outcome;
+		},
+	);
 }
