@@ -13,8 +13,8 @@ const { validateContextualizedEmbeddings, validateEmbeddings } = require('./vali
  *
  * - the vector of a text is the first `dimensions` bytes of SHAKE256(text), read as signed int8;
  * - a chunk of a contextualized document starts with the same 8 bytes (its text's
- *   fingerprint); its other bytes come from SHAKE256 of the whole document and the chunk, so the
- *   same chunk in another document gets another vector;
+ *   fingerprint); its other bytes come from SHAKE256 of a digest of the whole document and the
+ *   chunk, so the same chunk in another document gets another vector;
  * - a smaller `dimensions` gives a prefix of the full vector, as Matryoshka truncation does;
  * - `base64_binary` packs one bit per dimension, 1 where the int8 value is above 0, the first
  *   dimension in the highest bit, the last byte padded with 0 bits.
@@ -32,19 +32,27 @@ const shake = (text, length) =>
 	crypto.createHash('shake256', { outputLength: length }).update(text).digest();
 
 /**
+ * What a chunk's vector takes from its document: a digest of all its chunks, made once per
+ * document (a document can have thousands of chunks).
+ * @param {string[]} chunks
+ */
+const documentKey = (chunks) => shake(JSON.stringify(chunks), 32).toString('hex');
+
+/**
  * The signed int8 values of a text's vector.
  * @param {string} text
  * @param {number} dimensions
- * @param {string[] | null} document the chunks around it, for contextualized embeddings
+ * @param {string | null} context the documentKey of its document, for contextualized embeddings
  * @returns {Int8Array}
  */
-function vectorOf(text, dimensions, document) {
-	const bytes = document
-		? Buffer.concat([
-				shake(text, FINGERPRINT),
-				shake(`${JSON.stringify(document)}\u0000${text}`, dimensions).subarray(FINGERPRINT),
-			])
-		: shake(text, dimensions);
+function vectorOf(text, dimensions, context) {
+	const bytes =
+		context === null
+			? shake(text, dimensions)
+			: Buffer.concat([
+					shake(text, FINGERPRINT),
+					shake(`${context}\u0000${text}`, dimensions).subarray(FINGERPRINT),
+				]);
 	return new Int8Array(bytes.buffer, bytes.byteOffset, dimensions);
 }
 
@@ -67,12 +75,12 @@ function encode(vector, format) {
  * @param {EmbeddingsSpec} spec
  * @param {string} text
  * @param {number} index
- * @param {string[] | null} document
+ * @param {string | null} context
  */
-const embeddingObject = (spec, text, index, document) => ({
+const embeddingObject = (spec, text, index, context) => ({
 	object: 'embedding',
 	index,
-	embedding: encode(vectorOf(text, spec.dimensions, document), spec.format),
+	embedding: encode(vectorOf(text, spec.dimensions, context), spec.format),
 });
 
 /**
@@ -114,14 +122,17 @@ function createContextualizedEmbeddings(x, _state, raw, body) {
 	const spec = validateContextualizedEmbeddings(raw, body);
 	sendJson(x, 200, {
 		object: 'list',
-		data: spec.documents.map((chunks, index) => ({
-			object: 'list',
-			index,
-			data: chunks.map((chunk, i) => embeddingObject(spec, chunk, i, chunks)),
-		})),
+		data: spec.documents.map((chunks, index) => {
+			const context = documentKey(chunks);
+			return {
+				object: 'list',
+				index,
+				data: chunks.map((chunk, i) => embeddingObject(spec, chunk, i, context)),
+			};
+		}),
 		model: spec.model,
 		usage: usage(spec, CONTEXTUALIZED_EMBEDDING_MODELS),
 	});
 }
 
-module.exports = { createEmbeddings, createContextualizedEmbeddings, vectorOf, FINGERPRINT };
+module.exports = { createEmbeddings, createContextualizedEmbeddings };

@@ -76,3 +76,9 @@ export async function searchModels(
 	);
 	return { results };
 }
+
+/** Embeddings: the published models (see actions/embeddings/models.ts). */
+export {
+	searchContextualizedEmbeddingModels,
+	searchEmbeddingModels,
+} from '../actions/embeddings/models';
