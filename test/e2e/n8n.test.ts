@@ -4,6 +4,7 @@
  * execute` against the same user folder while it runs. The first run installs n8n into .cache/.
  */
 
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -416,6 +417,160 @@ describe('n8n CLI: import and execute', () => {
 					: `Question ${i}: what is item ${i}?`,
 			).sort(),
 		);
+	});
+});
+
+describe('n8n CLI: embeddings', () => {
+	const credential = { id: 'e2eEmbedSandbox1', name: 'Perplexity Chat API (embeddings)' };
+	const CREATE = 'e2eEmbedCreate01';
+	const CONTEXTUALIZED = 'e2eEmbedContext1';
+	const ITEMS = 30;
+	const EMPTY = 7;
+
+	/** The sandbox's first int8 values of a text's vector (test/sandbox/README.md, A28). */
+	const fingerprint = (text: string) => [
+		...new Int8Array(createHash('shake256', { outputLength: 8 }).update(text).digest()),
+	];
+
+	/** Manual Trigger → a Code node giving the items → Perplexity Chat (version 3). */
+	function workflow(id: string, name: string, jsCode: string, parameters: Record<string, unknown>) {
+		return {
+			id,
+			name,
+			nodes: [
+				{
+					id: `${id}-trigger`,
+					name: 'Manual Trigger',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: `${id}-items`,
+					name: 'Texts',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: { jsCode },
+				},
+				{
+					id: `${id}-embed`,
+					name: 'Embed',
+					type: lib.NODE_TYPE,
+					typeVersion: 3,
+					position: [440, 0],
+					parameters: { resource: 'embeddings', ...parameters },
+					credentials: { [lib.CREDENTIAL_TYPE]: credential },
+					onError: 'continueRegularOutput',
+				},
+			],
+			connections: { ...connect('Manual Trigger', 'Texts'), ...connect('Texts', 'Embed') },
+			settings: { executionOrder: 'v1' },
+		} as WorkflowJson;
+	}
+
+	beforeAll(async () => {
+		await stack.n8n.importCredentials([
+			{
+				...credential,
+				type: lib.CREDENTIAL_TYPE,
+				data: { apiKey: lib.SANDBOX_API_KEY, baseUrl: sandbox().url },
+			},
+		]);
+		await stack.n8n.importWorkflows([
+			workflow(
+				CREATE,
+				'e2e: Create Embeddings, many items, one list, one empty text',
+				`return Array.from({ length: ${ITEMS} }, (_, i) => ({ json: i === ${EMPTY} ? { text: '' } : i % 10 === 9 ? { texts: ['List ' + i + ' a', 'List ' + i + ' b', 'List ' + i + ' c'] } : { text: 'Text ' + i } }));`,
+				{
+					operation: 'create',
+					text: '={{ $json.texts ?? $json.text }}',
+					options: { dimensions: 128 },
+					requestOptions: { maxPerRequest: 8 },
+				},
+			),
+			workflow(
+				CONTEXTUALIZED,
+				'e2e: Create Contextualized Embeddings, one document per item',
+				"return [['Intro of A.', 'Body of A.'], ['Only chunk of B.'], ['C one.', 'C two.', 'C three.']].map((chunks) => ({ json: { chunks } }));",
+				{ operation: 'createContextualized', chunks: '={{ $json.chunks }}' },
+			),
+		]);
+	});
+
+	test(`Create Embeddings: ${ITEMS} items packed 8 texts a request, every vector at its text, the empty one marked`, async () => {
+		const since = lastSeq();
+		const result = await stack.n8n.executeWorkflow(CREATE);
+		expect(result.stderr + result.stdout).not.toContain(lib.SANDBOX_API_KEY);
+		expect(result.ok).toBe(true);
+		const items: RunItem[] = lib.nodeItems(result.run, 'Embed');
+		expect(items).toHaveLength(ITEMS);
+		const sent: string[] = [];
+		items.forEach((item, i) => {
+			expect(item.pairedItem).toEqual(expect.objectContaining({ item: i }));
+			if (i === EMPTY) {
+				expect(item.json.error).toBe(`Text: the text is empty [item ${i}]`);
+			} else if (i % 10 === 9) {
+				expect(item.json.embeddings.map((e: RunItem['json']) => e.index)).toEqual([0, 1, 2]);
+				for (const { text, embedding } of item.json.embeddings) {
+					expect(embedding).toHaveLength(128);
+					expect(embedding.slice(0, 8)).toEqual(fingerprint(text));
+					sent.push(text);
+				}
+			} else {
+				expect(item.json).toEqual(
+					expect.objectContaining({ text: `Text ${i}`, model: 'pplx-embed-v1-4b' }),
+				);
+				expect(item.json.embedding.slice(0, 8)).toEqual(fingerprint(`Text ${i}`));
+				sent.push(item.json.text);
+			}
+		});
+
+		// 35 texts, 8 a request: 5 requests, and nothing of the empty item went out.
+		const calls = requestsSince(since, '/v1/embeddings');
+		expect(calls.map((c) => c.status)).toEqual([200, 200, 200, 200, 200]);
+		const inputs = calls.map((c) => (c.body as { input: string[] }).input);
+		expect(inputs.map((input) => input.length).sort()).toEqual([3, 8, 8, 8, 8]);
+		expect(inputs.flat().sort()).toEqual(sent.sort());
+		for (const call of calls) {
+			expect(call.body).toEqual(
+				expect.objectContaining({
+					model: 'pplx-embed-v1-4b',
+					dimensions: 128,
+					encoding_format: 'base64_int8',
+				}),
+			);
+		}
+	});
+
+	test('Create Contextualized Embeddings: one request, one vector per chunk, paired to its document', async () => {
+		const since = lastSeq();
+		const result = await stack.n8n.executeWorkflow(CONTEXTUALIZED);
+		expect(result.ok).toBe(true);
+		const items: RunItem[] = lib.nodeItems(result.run, 'Embed');
+		const documents = [
+			['Intro of A.', 'Body of A.'],
+			['Only chunk of B.'],
+			['C one.', 'C two.', 'C three.'],
+		];
+		expect(items).toHaveLength(documents.length);
+		items.forEach((item, d) => {
+			expect(item.pairedItem).toEqual(expect.objectContaining({ item: d }));
+			expect(item.json.model).toBe('pplx-embed-context-v1-4b');
+			expect(item.json.embeddings.map((e: RunItem['json']) => e.text)).toEqual(documents[d]);
+			for (const { text, embedding } of item.json.embeddings) {
+				expect(embedding).toHaveLength(2560);
+				expect(embedding.slice(0, 8)).toEqual(fingerprint(text));
+			}
+		});
+		const calls = requestsSince(since, '/v1/contextualizedembeddings');
+		expect(calls).toHaveLength(1);
+		expect(calls[0].body).toEqual({
+			input: documents,
+			model: 'pplx-embed-context-v1-4b',
+			encoding_format: 'base64_int8',
+		});
 	});
 });
 
