@@ -369,6 +369,17 @@ describe('Create Embeddings', () => {
 			expect(requestsTo(EMBEDDINGS)).toHaveLength(4);
 		});
 
+		it("a model ID Perplexity does not know: its 422 fails the request's items, without retries", async () => {
+			const result = await run(create({ model: model('pplx-embed-v9') }), texts(2), true);
+			expectPaired(result, 2);
+			for (const [i, { json }] of result.items.entries()) {
+				expect(json.error).toBe(
+					`Perplexity API error 422 (validation_error): model: Input should be 'pplx-embed-v1-0.6b' or 'pplx-embed-v1-4b' [item ${i}]`,
+				);
+			}
+			expect(requestsTo(EMBEDDINGS)).toHaveLength(1);
+		});
+
 		it('without Continue On Fail, the node fails with the first failing item', async () => {
 			const items = texts(6, (i) => (i === 5 ? 'Text 5 [[sandbox:bad_request]]' : `Text ${i}`));
 			const result = await run(create({ requestOptions: { maxPerRequest: 2 } }), items);
