@@ -395,4 +395,5 @@ function validateSonar(raw, body) {
 	};
 }
 
-module.exports = { validateSonar };
+// The coercions are pydantic's; the Search API is a FastAPI service too (validate-search.js).
+module.exports = { validateSonar, BAD, detail, int, bool, str, strList, literal };
