@@ -149,6 +149,16 @@ const requestsPerMinute: INodeProperties = {
 		'Spread requests out to stay under your Perplexity usage tier (retries count too). 0 means no cap.',
 };
 
+/** For operations that send one request per item and get their answer at once. */
+export const requestOptionsForRequests: INodeProperties[] = [
+	batchInterval,
+	concurrency,
+	maxRetries,
+	maxRateLimitWait,
+	requestsPerMinute,
+	timeout,
+];
+
 export const requestOptionsForPolling: INodeProperties[] = [
 	concurrency,
 	maxRetries,

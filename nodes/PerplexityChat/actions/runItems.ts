@@ -48,17 +48,24 @@ function errorJson(error: ItemError, itemIndex: number): IDataObject {
 }
 
 /**
- * The item loop of both operations. Every item is prepared (read and checked) before the first
+ * What one input item gives: one output, several (e.g. one per search result; none is an answer
+ * too), or an error.
+ */
+export type ItemOutcome = IDataObject | IDataObject[] | ItemError;
+
+/**
+ * The item loop of every operation. Every item is prepared (read and checked) before the first
  * request goes out, so bad input costs nothing; then requests run `concurrency` at a time.
- * Each input item gives exactly one output item, in input order and paired to its input, or one
- * error: with Continue On Fail as an error item in its place, otherwise the node fails with the
- * error of the first failing item and starts no further requests.
+ * Each input item gives exactly one output item, or the list of output items its `run` returns,
+ * in input order and each paired to its input, or one error: with Continue On Fail as an error
+ * item in its place, otherwise the node fails with the error of the first failing item and starts
+ * no further requests.
  */
 export async function runItems<Prepared>(
 	context: IExecuteFunctions,
 	execution: ExecutionSettings,
 	prepare: (itemIndex: number) => Prepared,
-	run: (prepared: Prepared, itemIndex: number) => Promise<IDataObject | ItemError>,
+	run: (prepared: Prepared, itemIndex: number) => Promise<ItemOutcome>,
 ): Promise<INodeExecutionData[][]> {
 	const count = context.getInputData().length;
 	const continueOnFail = context.continueOnFail();
@@ -78,11 +85,11 @@ export async function runItems<Prepared>(
 	const cancelSignal = context.getExecutionCancelSignal?.();
 	const outcomes = await runPool(
 		count,
-		async (itemIndex): Promise<IDataObject | ItemError> => {
+		async (itemIndex): Promise<ItemOutcome> => {
 			const entry = prepared[itemIndex] as Entry;
 			// A request body is not needed once sent: with thousands of items this is memory.
 			prepared[itemIndex] = undefined;
-			let outcome: IDataObject | ItemError;
+			let outcome: ItemOutcome;
 			if ('error' in entry) {
 				outcome = entry.error;
 			} else {
@@ -111,7 +118,9 @@ export async function runItems<Prepared>(
 			if (!continueOnFail) throw outcome;
 			output.push({ json: errorJson(outcome, itemIndex), pairedItem: { item: itemIndex } });
 		} else {
-			output.push({ json: outcome, pairedItem: { item: itemIndex } });
+			for (const json of Array.isArray(outcome) ? outcome : [outcome]) {
+				output.push({ json, pairedItem: { item: itemIndex } });
+			}
 		}
 	}
 	return [output];
