@@ -419,6 +419,145 @@ describe('n8n CLI: import and execute', () => {
 	});
 });
 
+describe('n8n CLI: Search', () => {
+	const credential = { id: 'e2eSearchCred01', name: 'Perplexity Chat API (Search)' };
+	const WORKFLOW = 'e2eSearchWorkflow';
+	const QUERIES = ['coral reef bleaching', 'the of and', 'tidal power'];
+
+	const pairedTo = (item: RunItem) => (item.pairedItem as { item: number } | undefined)?.item;
+
+	function searchNode(name: string, output: string, position: [number, number]) {
+		return {
+			id: `e2e-${name.replace(/\W+/g, '-').toLowerCase()}`,
+			name,
+			type: lib.NODE_TYPE,
+			typeVersion: 3,
+			position,
+			parameters: {
+				resource: 'search',
+				operation: 'search',
+				queries: { values: [{ query: '={{ $json.query }}' }] },
+				maxResults: 3,
+				output,
+				options: { domainFilter: '-wikipedia.org' },
+			},
+			credentials: { [lib.CREDENTIAL_TYPE]: credential },
+		};
+	}
+
+	beforeAll(async () => {
+		await stack.n8n.importCredentials([
+			{
+				...credential,
+				type: lib.CREDENTIAL_TYPE,
+				data: { apiKey: lib.SANDBOX_API_KEY, baseUrl: sandbox().url },
+			},
+		]);
+		const workflow: WorkflowJson = {
+			id: WORKFLOW,
+			name: 'e2e: Search, one item per result and one per input',
+			nodes: [
+				{
+					id: 'e2e-search-trigger',
+					name: 'Manual Trigger',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'e2e-search-queries',
+					name: 'Queries',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: {
+						jsCode: `return ${JSON.stringify(QUERIES)}.map((query) => ({ json: { query } }));`,
+					},
+				},
+				searchNode('Search', 'perResult', [440, -100]),
+				searchNode('Search per Input', 'perInput', [440, 100]),
+			],
+			connections: {
+				...connect('Manual Trigger', 'Queries'),
+				Queries: {
+					main: [
+						[
+							{ node: 'Search', type: 'main', index: 0 },
+							{ node: 'Search per Input', type: 'main', index: 0 },
+						],
+					],
+				},
+			},
+			settings: { executionOrder: 'v1' },
+		};
+		await stack.n8n.importWorkflows([workflow]);
+	});
+
+	test('Manual Trigger → Code → Search: results paired to their query, in both output modes', async () => {
+		const since = lastSeq();
+		const result = await stack.n8n.executeWorkflow(WORKFLOW);
+		expect(result.stderr + result.stdout).not.toContain(lib.SANDBOX_API_KEY);
+		expect({ ok: result.ok, error: result.run?.data?.resultData?.error?.message }).toEqual({
+			ok: true,
+			error: undefined,
+		});
+
+		// One item per result: three for each query that finds pages, none for the stopwords.
+		const perResult: RunItem[] = lib.nodeItems(result.run, 'Search');
+		expect(perResult.map((item) => [pairedTo(item), item.json.query])).toEqual([
+			[0, QUERIES[0]],
+			[0, QUERIES[0]],
+			[0, QUERIES[0]],
+			[2, QUERIES[2]],
+			[2, QUERIES[2]],
+			[2, QUERIES[2]],
+		]);
+		for (const item of perResult) {
+			expect(Object.keys(item.json)).toEqual([
+				'title',
+				'url',
+				'snippet',
+				'date',
+				'last_updated',
+				'query',
+			]);
+			const words = String(item.json.query).replace(/\b\w/g, (c) => c.toUpperCase());
+			expect(item.json.title).toContain(words);
+			expect(item.json.url).toMatch(/^https:\/\//);
+			expect(item.json.url).not.toContain('wikipedia.org');
+		}
+		// The input without results is named in the output panel.
+		expect(result.run?.data?.resultData?.runData?.Search?.[0]?.hints).toEqual([
+			expect.objectContaining({ message: expect.stringMatching(/^Input item 1 found no results/) }),
+		]);
+
+		// One item per input: Perplexity's answer for each, the empty one too.
+		const perInput: RunItem[] = lib.nodeItems(result.run, 'Search per Input');
+		expect(perInput.map((item) => [pairedTo(item), item.json.query])).toEqual(
+			QUERIES.map((query, index) => [index, query]),
+		);
+		expect(perInput.map((item) => item.json.results.length)).toEqual([3, 0, 3]);
+		expect(perInput[2].json.results).toEqual(
+			perResult.slice(3).map(({ json: { query, ...page } }) => page),
+		);
+
+		// Each input went out once per node, with the options under the Search API's names.
+		const calls = requestsSince(since, '/search');
+		expect(calls).toHaveLength(6);
+		expect(calls.every((call) => call.status === 200 && call.auth === 'ok')).toBe(true);
+		expect(
+			calls
+				.map((call) => call.body)
+				.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+		).toEqual(
+			[...QUERIES, ...QUERIES]
+				.sort()
+				.map((query) => ({ query, max_results: 3, search_domain_filter: ['-wikipedia.org'] })),
+		);
+	});
+});
+
 describe('n8n start: triggers', () => {
 	test('Schedule Trigger → Perplexity Chat runs on its own once active', async () => {
 		// A question, so that the model searches (nothing forces search by default).

@@ -44,9 +44,13 @@ export function answerItem(body: IDataObject, queries: string[]): IDataObject {
 	return { query: queries.length === 1 ? queries[0] : queries, ...body };
 }
 
-/** "items 2, 5 and 7", for messages about input items. */
-export function itemList(indexes: number[]): string {
-	const words = indexes.map(String);
+/** What the output panel says when inputs found nothing and so gave no item. */
+export function noResultsMessage(itemIndexes: number[]): string {
+	const words = [...itemIndexes].sort((a, b) => a - b).map(String);
 	const last = words.pop();
-	return words.length === 0 ? `item ${last}` : `items ${words.join(', ')} and ${last}`;
+	const which =
+		words.length === 0
+			? `Input item ${last} found no results, so it has no output item.`
+			: `Input items ${words.join(', ')} and ${last} found no results, so they have no output items.`;
+	return `${which} Set Output to One Item per Input to keep an item for every input.`;
 }

@@ -21,7 +21,7 @@ import {
 	SEARCH_PATH,
 	SEARCH_RANGES,
 } from './request';
-import { answerItem, itemList, pagesOf } from './results';
+import { answerItem, noResultsMessage, pagesOf } from './results';
 import { SEARCH_ENDPOINT } from './wireFields';
 
 type OutputMode = 'perResult' | 'perInput';
@@ -195,11 +195,7 @@ export async function execute(
 
 	// An input item without results leaves no item behind; the output panel says which ones.
 	if (foundNothing.length > 0) {
-		foundNothing.sort((a, b) => a - b);
-		this.addExecutionHints({
-			message: `The search of input ${itemList(foundNothing)} found no results, so there is no item for it. Set Output to One Item per Input to keep an item for every input.`,
-			location: 'outputPane',
-		});
+		this.addExecutionHints({ message: noResultsMessage(foundNothing), location: 'outputPane' });
 	}
 	return result;
 }
