@@ -269,8 +269,15 @@ describe('n8n CLI: import and execute', () => {
 	const SAVED_V1 = 'e2eSavedVersion1';
 	const CONVERSATION = 'e2eConversation1';
 	const MANY_ITEMS = 'e2eManyItemsWf01';
+	const CONTINUED = 'e2eContinuedConv';
+	const IMAGE = 'e2eImageFromBin1';
 	const ITEMS = 20;
 	const FAILING = 7;
+	/** A 1×1 PNG, turned into binary data inside the workflow by n8n's Convert to File node. */
+	const PNG = Buffer.from(
+		'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+		'base64',
+	);
 
 	beforeAll(async () => {
 		await stack.n8n.importCredentials([
@@ -314,11 +321,67 @@ describe('n8n CLI: import and execute', () => {
 			},
 			settings: { executionOrder: 'v1' },
 		};
+		const image: WorkflowJson = {
+			id: IMAGE,
+			name: 'e2e: an image from binary data',
+			nodes: [
+				{
+					id: 'e2e-image-trigger',
+					name: 'Manual Trigger',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'e2e-image-base64',
+					name: 'Picture',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: { jsCode: `return [{ json: { png: '${PNG.toString('base64')}' } }];` },
+				},
+				{
+					id: 'e2e-image-file',
+					name: 'Convert to File',
+					type: 'n8n-nodes-base.convertToFile',
+					typeVersion: 1.1,
+					position: [440, 0],
+					parameters: {
+						operation: 'toBinary',
+						sourceProperty: 'png',
+						binaryPropertyName: 'data',
+						options: { fileName: 'pixel.png', mimeType: 'image/png' },
+					},
+				},
+				{
+					...chatNode(
+						'Perplexity Chat',
+						{
+							resource: 'chat',
+							prompt: 'What is in this picture?',
+							options: { image: { values: { source: 'binary', binaryPropertyName: 'data' } } },
+						},
+						[660, 0],
+					),
+					typeVersion: 3,
+					credentials: { [lib.CREDENTIAL_TYPE]: credential },
+				},
+			],
+			connections: {
+				...connect('Manual Trigger', 'Picture'),
+				...connect('Picture', 'Convert to File'),
+				...connect('Convert to File', 'Perplexity Chat'),
+			},
+			settings: { executionOrder: 'v1' },
+		};
 		await stack.n8n.importWorkflows([
 			{ ...lib.loadExample('1-manual-trigger.json', { credential }), id: MANUAL },
 			{ ...savedVersion1(credential), id: SAVED_V1 },
 			{ ...lib.loadExample('3-conversation.json', { credential }), id: CONVERSATION },
+			{ ...lib.loadExample('6-continue-conversation.json', { credential }), id: CONTINUED },
 			manyItems,
+			image,
 		]);
 	});
 
@@ -385,6 +448,59 @@ describe('n8n CLI: import and execute', () => {
 		expect(strings(calls[0].body)).not.toContain(firstAnswer);
 	});
 
+	test('three Perplexity Chat nodes continuing one conversation (the example): each sends the ID before it', async () => {
+		const since = lastSeq();
+		const result = await stack.n8n.executeWorkflow(CONTINUED);
+		expect({ ok: result.ok, error: result.run?.data?.resultData?.error?.message }).toEqual({
+			ok: true,
+			error: undefined,
+		});
+		const [ask, followUp, second] = ['Ask', 'Follow-up', 'Second follow-up'].map(
+			(name) => lib.nodeItems(result.run, name)[0].json,
+		);
+		for (const json of [ask, followUp, second]) {
+			expect(json.id).toMatch(/^resp_/);
+			expectSeedCompletion(json, json.model);
+		}
+		const calls = requestsSince(since, '/v1/agent');
+		expect(calls.map((call) => [call.status, call.body.previous_response_id])).toEqual([
+			[200, undefined],
+			[200, ask.id],
+			[200, followUp.id],
+		]);
+		// A follow-up sends its own question only; Perplexity holds the rest of the conversation.
+		expect(calls[2].body.input).toEqual([
+			{ role: 'user', content: 'Could there be liquid water below its surface?' },
+		]);
+		expect(second.content).toContain(
+			'This continues the conversation in which you asked "Which moon of Saturn is the largest?", then "How thick is its atmosphere compared to Earth’s?".',
+		);
+	});
+
+	test('a PNG made in the workflow goes to Perplexity from binary data, byte for byte', async () => {
+		const since = lastSeq();
+		const result = await stack.n8n.executeWorkflow(IMAGE);
+		expect({ ok: result.ok, error: result.run?.data?.resultData?.error?.message }).toEqual({
+			ok: true,
+			error: undefined,
+		});
+		const [item] = lib.nodeItems(result.run, 'Perplexity Chat');
+		const hash = createHash('sha256').update(PNG).digest('hex').slice(0, 16);
+		expect(item.json.content).toContain(
+			`You attached a PNG image of ${PNG.length} bytes (SHA-256 ${hash})`,
+		);
+		const [call] = requestsSince(since, '/v1/agent');
+		expect(call.body.input).toEqual([
+			{
+				role: 'user',
+				content: [
+					{ type: 'input_text', text: 'What is in this picture?' },
+					{ type: 'input_image', image_url: `data:image/png;base64,${PNG.toString('base64')}` },
+				],
+			},
+		]);
+	});
+
 	test(`${ITEMS} items with item ${FAILING} failing and Continue On Fail: every item, in order, paired`, async () => {
 		const since = lastSeq();
 		const result = await stack.n8n.executeWorkflow(MANY_ITEMS);
@@ -416,6 +532,145 @@ describe('n8n CLI: import and execute', () => {
 					? `Question ${i} [[sandbox:bad_request]]`
 					: `Question ${i}: what is item ${i}?`,
 			).sort(),
+		);
+	});
+});
+
+describe('n8n CLI: Search', () => {
+	const credential = { id: 'e2eSearchCred01', name: 'Perplexity Chat API (Search)' };
+	const WORKFLOW = 'e2eSearchWorkflow';
+	const QUERIES = ['coral reef bleaching', 'the of and', 'tidal power'];
+
+	const pairedTo = (item: RunItem) => (item.pairedItem as { item: number } | undefined)?.item;
+
+	function searchNode(name: string, output: string, position: [number, number]) {
+		return {
+			id: `e2e-${name.replace(/\W+/g, '-').toLowerCase()}`,
+			name,
+			type: lib.NODE_TYPE,
+			typeVersion: 3,
+			position,
+			parameters: {
+				resource: 'search',
+				operation: 'search',
+				queries: { values: [{ query: '={{ $json.query }}' }] },
+				maxResults: 3,
+				output,
+				options: { domainFilter: '-wikipedia.org' },
+			},
+			credentials: { [lib.CREDENTIAL_TYPE]: credential },
+		};
+	}
+
+	beforeAll(async () => {
+		await stack.n8n.importCredentials([
+			{
+				...credential,
+				type: lib.CREDENTIAL_TYPE,
+				data: { apiKey: lib.SANDBOX_API_KEY, baseUrl: sandbox().url },
+			},
+		]);
+		const workflow: WorkflowJson = {
+			id: WORKFLOW,
+			name: 'e2e: Search, one item per result and one per input',
+			nodes: [
+				{
+					id: 'e2e-search-trigger',
+					name: 'Manual Trigger',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'e2e-search-queries',
+					name: 'Queries',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: {
+						jsCode: `return ${JSON.stringify(QUERIES)}.map((query) => ({ json: { query } }));`,
+					},
+				},
+				searchNode('Search', 'perResult', [440, -100]),
+				searchNode('Search per Input', 'perInput', [440, 100]),
+			],
+			connections: {
+				...connect('Manual Trigger', 'Queries'),
+				Queries: {
+					main: [
+						[
+							{ node: 'Search', type: 'main', index: 0 },
+							{ node: 'Search per Input', type: 'main', index: 0 },
+						],
+					],
+				},
+			},
+			settings: { executionOrder: 'v1' },
+		};
+		await stack.n8n.importWorkflows([workflow]);
+	});
+
+	test('Manual Trigger → Code → Search: results paired to their query, in both output modes', async () => {
+		const since = lastSeq();
+		const result = await stack.n8n.executeWorkflow(WORKFLOW);
+		expect(result.stderr + result.stdout).not.toContain(lib.SANDBOX_API_KEY);
+		expect({ ok: result.ok, error: result.run?.data?.resultData?.error?.message }).toEqual({
+			ok: true,
+			error: undefined,
+		});
+
+		// One item per result: three for each query that finds pages, none for the stopwords.
+		const perResult: RunItem[] = lib.nodeItems(result.run, 'Search');
+		expect(perResult.map((item) => [pairedTo(item), item.json.query])).toEqual([
+			[0, QUERIES[0]],
+			[0, QUERIES[0]],
+			[0, QUERIES[0]],
+			[2, QUERIES[2]],
+			[2, QUERIES[2]],
+			[2, QUERIES[2]],
+		]);
+		for (const item of perResult) {
+			expect(Object.keys(item.json)).toEqual([
+				'title',
+				'url',
+				'snippet',
+				'date',
+				'last_updated',
+				'query',
+			]);
+			const words = String(item.json.query).replace(/\b\w/g, (c) => c.toUpperCase());
+			expect(item.json.title).toContain(words);
+			expect(item.json.url).toMatch(/^https:\/\//);
+			expect(item.json.url).not.toContain('wikipedia.org');
+		}
+		// The input without results is named in the output panel.
+		expect(result.run?.data?.resultData?.runData?.Search?.[0]?.hints).toEqual([
+			expect.objectContaining({ message: expect.stringMatching(/^Input item 1 found no results/) }),
+		]);
+
+		// One item per input: Perplexity's answer for each, the empty one too.
+		const perInput: RunItem[] = lib.nodeItems(result.run, 'Search per Input');
+		expect(perInput.map((item) => [pairedTo(item), item.json.query])).toEqual(
+			QUERIES.map((query, index) => [index, query]),
+		);
+		expect(perInput.map((item) => item.json.results.length)).toEqual([3, 0, 3]);
+		expect(perInput[2].json.results).toEqual(
+			perResult.slice(3).map(({ json: { query, ...page } }) => page),
+		);
+
+		// Each input went out once per node, with the options under the Search API's names.
+		const calls = requestsSince(since, '/search');
+		expect(calls).toHaveLength(6);
+		expect(calls.every((call) => call.status === 200 && call.auth === 'ok')).toBe(true);
+		expect(
+			calls
+				.map((call) => call.body)
+				.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+		).toEqual(
+			[...QUERIES, ...QUERIES]
+				.sort()
+				.map((query) => ({ query, max_results: 3, search_domain_filter: ['-wikipedia.org'] })),
 		);
 	});
 });

@@ -14,7 +14,7 @@ const { sendJson, sendError, sendHtml } = require('./respond');
  * @typedef {import('./respond').Exchange} Exchange
  * @typedef {import('./respond').ActiveFault} ActiveFault
  * @typedef {import('./directives').Directives} Directives
- * @typedef {'agent' | 'sonar' | 'models' | 'response' | 'embeddings'} Api  `response`: GET/cancel of a stored run
+ * @typedef {'agent' | 'sonar' | 'search' | 'models' | 'response' | 'embeddings'} Api  `response`: GET/cancel of a stored run
  * @typedef {{ api: Api, path: string, stream: boolean, prompt: string | null, model: string | null }} Target
  * @typedef {import('./server').FaultMatch} Match
  * @typedef {{ id: number, fault: import('./server').FaultName, times: number | null, remaining: number, hits: number, match: Match, params: Record<string, any> }} StoredRule
@@ -34,7 +34,7 @@ const FAULTS = /** @type {const} */ ({
 	malformed_json: 'json',
 	failed: 'agent',
 	cancelled: 'agent',
-	incomplete: 'text',
+	incomplete: 'completion',
 	stream_cut: 'stream',
 	stream_error: 'stream',
 	replay: 'answer',
@@ -53,8 +53,8 @@ function applies(name, t) {
 			return t.api === 'agent' || t.api === 'response';
 		case 'answer':
 			return t.api !== 'models';
-		case 'text':
-			return t.api !== 'models' && t.api !== 'embeddings';
+		case 'completion':
+			return t.api === 'agent' || t.api === 'sonar' || t.api === 'response';
 		case 'stream':
 			return t.stream;
 		default:

@@ -47,6 +47,11 @@ class Ids {
 		return this.#uuid('chat', '8000');
 	}
 
+	/** Assumption A23: the published schema says only that the id is a string. */
+	search() {
+		return this.#uuid('search', '7000');
+	}
+
 	request() {
 		return this.#uuid('req', '9000');
 	}

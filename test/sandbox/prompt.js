@@ -45,9 +45,20 @@ function embeddingTexts(body) {
 }
 
 /**
- * The text the sandbox answers: the last user message, or the Agent API's bare `input` string.
+ * The Search API's query, one string or several.
+ * @param {Record<string, any>} body
+ * @returns {string[] | null}
+ */
+function queriesOf(body) {
+	if (typeof body.query === 'string') return [body.query];
+	if (Array.isArray(body.query)) return body.query.filter((q) => typeof q === 'string');
+	return null;
+}
+
+/**
+ * The text the sandbox answers: the last user message, the Agent API's bare `input` string, or
+ * the Search API's queries, one a line. For embeddings, every text of the request, one a line.
  * Falls back to the last message of any role so a conversation without a user turn still answers.
- * For embeddings, every text of the request, one per line.
  * @param {unknown} body
  * @returns {string | null}
  */
@@ -56,6 +67,8 @@ function promptOf(body) {
 	if (typeof body.input === 'string') return body.input;
 	const texts = embeddingTexts(body);
 	if (texts) return texts.join('\n');
+	const queries = queriesOf(body);
+	if (queries) return queries.join('\n');
 	const list = messagesOf(body);
 	if (!list || list.length === 0) return null;
 	for (let i = list.length - 1; i >= 0; i--) {
@@ -76,6 +89,7 @@ function forEachText(body, visit) {
 	if (!isObject(body)) return;
 	if (typeof body.instructions === 'string') visit(body.instructions);
 	if (typeof body.input === 'string') visit(body.input);
+	for (const q of queriesOf(body) ?? []) visit(q);
 	const texts = embeddingTexts(body);
 	if (texts) {
 		for (const text of texts) visit(text);

@@ -189,8 +189,11 @@ const SNIPPETS = [
 const hostMatches = (host, entry) =>
 	host === entry || host.endsWith(`.${entry}`) || `www.${entry}` === host;
 
-/** @param {string} question */
-function keywords(question) {
+/**
+ * Up to four words of the question worth searching for; none when it has only stopwords.
+ * @param {string} question
+ */
+function searchableWords(question) {
 	/** @type {string[]} */
 	const words = [];
 	for (const m of question.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
@@ -199,6 +202,12 @@ function keywords(question) {
 		words.push(w);
 		if (words.length === 4) break;
 	}
+	return words;
+}
+
+/** @param {string} question */
+function keywords(question) {
+	const words = searchableWords(question);
 	return words.length ? words : ['general', 'knowledge'];
 }
 
@@ -292,12 +301,13 @@ function pickSources(h, o, count) {
  * @param {string} question
  * @param {string} title
  * @param {SearchOptions} o
+ * @param {number} [wanted] how many results; 3-5 by the question's hash when not given
  * @returns {SearchResult[]}
  */
-function searchResults(question, title, o) {
+function searchResults(question, title, o, wanted) {
 	const h = hash(question);
 	const words = keywords(question);
-	const count = 3 + (h % 3);
+	const count = wanted ?? 3 + (h % 3);
 	const dated = o.recency !== null || o.after !== null || o.before !== null;
 	return pickSources(h, o, count).map(({ source, variant }, i) => {
 		const { day, updated } = datesFor(h, i, o);
@@ -329,4 +339,13 @@ function searchResults(question, title, o) {
 /** The question's keywords, title-cased: what results are titled after. @param {string} question */
 const titleOf = (question) => keywords(question).map(cap).join(' ');
 
-module.exports = { search: searchResults, titleOf, hash, cap, isoDay, DAY_MS, NO_FILTERS };
+module.exports = {
+	search: searchResults,
+	searchableWords,
+	titleOf,
+	hash,
+	cap,
+	isoDay,
+	DAY_MS,
+	NO_FILTERS,
+};

@@ -101,7 +101,7 @@ export interface RateLimit {
 }
 
 export interface SandboxConfig {
-	/** delay before each generated answer (POST agent/sonar) */
+	/** delay before each generated answer (POST agent/sonar/search) */
 	latencyMs: number;
 	/** how long background runs stay in progress */
 	backgroundMs: number;

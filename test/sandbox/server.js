@@ -16,6 +16,7 @@ const { modelList } = require('./models');
 const { isObject, promptOf } = require('./prompt');
 const { RateLimiter } = require('./ratelimit');
 const { sendJson, sendError } = require('./respond');
+const { createSearch } = require('./search-api');
 const { createCompletion } = require('./sonar');
 
 /**
@@ -64,6 +65,8 @@ function routeOf(method, path) {
 		case '/v1/agent':
 		case '/v1/responses':
 			return r('agent', 'POST', true, true, createResponse);
+		case '/search':
+			return r('search', 'POST', true, true, createSearch);
 		case '/chat/completions':
 		case '/v1/chat/completions':
 		case '/v1/sonar':

@@ -58,7 +58,15 @@ function numberParameters(properties: INodeProperties[], prefix = ''): NumberPar
 	return found;
 }
 
-const parameters = numberParameters(description.properties);
+/**
+ * The chat and response operations' number parameters; operations of the later resources (shown
+ * for `resource: [...]`) keep their ranges in their own folder and test them beside it.
+ */
+const parameters = numberParameters(
+	description.properties.filter(
+		(property) => property.displayOptions?.show?.resource === undefined,
+	),
+);
 const SONAR_ONLY = ['topK', 'frequencyPenalty', 'presencePenalty'];
 
 const chatRaw = rawChatParameters;

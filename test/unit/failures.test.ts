@@ -274,7 +274,7 @@ describe('an API error naming a field the node added', () => {
 		const failure: ApiFailure = {
 			...httpFailure(400, { 'x-request-id': 'req-9' }, envelope('tool_choice')),
 			refused: {
-				api: 'agent',
+				endpoint: 'the Agent API',
 				path: 'tool_choice',
 				option: 'Search → Force Web Search',
 				docsOnly: true,
@@ -300,7 +300,7 @@ describe('an API error naming a field the node added', () => {
 		const failure: ApiFailure = {
 			...httpFailure(400, {}, envelope('search_domain_filter')),
 			refused: {
-				api: 'agent',
+				endpoint: 'the Agent API',
 				path: 'tools[].filters.search_domain_filter',
 				option: 'Search → Domain Filter',
 				docsOnly: false,

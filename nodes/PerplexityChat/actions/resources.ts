@@ -11,6 +11,7 @@ import * as chat from './chat/chat.resource';
 import { FROM_V3, UP_TO_V2 } from './common.description';
 import * as embeddings from './embeddings/embeddings.resource';
 import * as response from './response/response.resource';
+import * as search from './search/search.resource';
 
 export interface Operation {
 	description: INodeProperties[];
@@ -31,7 +32,7 @@ interface Resource {
  * Every resource of the node, in the order of its Resource list. A resource is a folder under
  * actions/ whose `*.resource.ts` names it and lists its operations; adding one is one line here.
  */
-export const resources: Record<string, Resource> = { chat, response, embeddings };
+export const resources: Record<string, Resource> = { chat, response, search, embeddings };
 
 /** Versions 1 and 2 have no Resource parameter: their operations each belong to one resource. */
 const RESOURCE_OF_V2_OPERATION: Record<string, string> = {

@@ -19,9 +19,8 @@ export interface UserLocation {
 	city?: string;
 }
 
-export interface SearchSettings {
-	disabled: boolean;
-	always: boolean;
+/** Which pages a web search may use: the filters the chat APIs and the Search API share. */
+export interface WebFilters {
 	domainFilter: string[];
 	recency?: string;
 	/** Dates already in Perplexity's MM/DD/YYYY form. */
@@ -29,6 +28,11 @@ export interface SearchSettings {
 	publishedBefore?: string;
 	updatedAfter?: string;
 	updatedBefore?: string;
+}
+
+export interface SearchSettings extends WebFilters {
+	disabled: boolean;
+	always: boolean;
 	contextSize?: string;
 	userLocation?: UserLocation;
 	searchMode?: string;

@@ -63,19 +63,25 @@ export type RangeName = keyof typeof RANGES;
  * The editor's typeOptions for a range. The editor cannot exclude its lower bound, so an exclusive
  * minimum becomes the smallest value above it that the editor's precision can show.
  */
-export function editorLimits(name: RangeName): {
+export function editorLimits(name: RangeName): EditorLimits {
+	return editorLimitsOf(RANGES[name]);
+}
+
+export interface EditorLimits {
 	minValue?: number;
 	maxValue?: number;
 	numberPrecision?: number;
-} {
-	const range: NumberRange = RANGES[name];
+}
+
+/** The same for a range an operation keeps in its own folder. */
+export function editorLimitsOf(range: NumberRange): EditorLimits {
 	const precision = range.integer ? 0 : range.precision;
 	const step = precision === undefined ? 0 : 10 ** -precision;
 	let minValue = range.exclusiveMin && range.min !== undefined ? range.min + step : range.min;
 	if (range.unset !== undefined && (minValue === undefined || range.unset < minValue)) {
 		minValue = range.unset;
 	}
-	const limits: { minValue?: number; maxValue?: number; numberPrecision?: number } = {};
+	const limits: EditorLimits = {};
 	if (minValue !== undefined) limits.minValue = minValue;
 	if (range.max !== undefined) limits.maxValue = range.max;
 	if (precision !== undefined) limits.numberPrecision = precision;

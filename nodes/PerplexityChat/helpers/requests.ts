@@ -1,10 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ChatSettings, SearchSettings } from './interfaces';
+import type { ChatSettings, WebFilters } from './interfaces';
 import { resolveAgentModel } from './models';
 
-/** Leaves out what the user did not set: both APIs treat a sent field as a choice. */
-function compact(entries: IDataObject): IDataObject {
+/** Leaves out what the user did not set: every API treats a sent field as a choice. */
+export function compact(entries: IDataObject): IDataObject {
 	const body: IDataObject = {};
 	for (const [key, value] of Object.entries(entries)) {
 		if (value === undefined) continue;
@@ -17,13 +17,19 @@ function compact(entries: IDataObject): IDataObject {
 	return body;
 }
 
-function dateFilters(search: SearchSettings): IDataObject {
+/**
+ * The shared filters under the names every API gives them: Sonar and the Search API at the top
+ * level, the Agent API inside its web_search tool's `filters` (the SDK's WebSearchFiltersInput,
+ * ApiChatCompletionsRequestInput and ApiSearchRequestInput use the same names).
+ */
+export function webFilterFields(filters: WebFilters): IDataObject {
 	return compact({
-		search_recency_filter: search.recency,
-		search_after_date_filter: search.publishedAfter,
-		search_before_date_filter: search.publishedBefore,
-		last_updated_after_filter: search.updatedAfter,
-		last_updated_before_filter: search.updatedBefore,
+		search_domain_filter: filters.domainFilter,
+		search_recency_filter: filters.recency,
+		search_after_date_filter: filters.publishedAfter,
+		search_before_date_filter: filters.publishedBefore,
+		last_updated_after_filter: filters.updatedAfter,
+		last_updated_before_filter: filters.updatedBefore,
 	});
 }
 
@@ -43,10 +49,7 @@ export function buildAgentRequest(settings: ChatSettings): IDataObject {
 		? undefined
 		: compact({
 				type: 'web_search',
-				filters: compact({
-					search_domain_filter: search.domainFilter,
-					...dateFilters(search),
-				}),
+				filters: webFilterFields(search),
 				search_context_size: search.contextSize,
 				user_location: search.userLocation as IDataObject | undefined,
 			});
@@ -100,8 +103,7 @@ export function buildSonarRequest(settings: ChatSettings): IDataObject {
 		stream: settings.stream || undefined,
 		disable_search: search.disabled || undefined,
 		search_mode: search.searchMode,
-		search_domain_filter: search.domainFilter,
-		...dateFilters(search),
+		...webFilterFields(search),
 		search_language_filter: search.languageFilter,
 		return_images: search.returnImages,
 		return_related_questions: search.returnRelatedQuestions,

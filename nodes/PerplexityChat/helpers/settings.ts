@@ -10,7 +10,6 @@ import {
 	DEFAULT_POLL_INTERVAL_S,
 	DEFAULT_TIMEOUT_MS,
 	MAX_AGENT_MODELS,
-	RECENCY_VALUES,
 	SEARCH_MODES,
 	SONAR_REASONING_EFFORTS,
 } from './constants';
@@ -29,13 +28,12 @@ import { isAgentModelId, isAgentPreset, resolveAgentModel } from './models';
 import { type RangeName, RANGES, SONAR_DEFAULTS } from './ranges';
 import {
 	checkChoice,
-	checkDomainFilter,
 	checkJsonSchema,
+	checkLanguageCodes,
 	checkNumber,
 	checkUserLocation,
-	isAfter,
+	checkWebFilters,
 	toList,
-	toPerplexityDate,
 } from './validation';
 
 /** The parameters of one item as n8n resolved them, before any checking. */
@@ -248,12 +246,7 @@ function readSearch(api: ApiKind, options: IDataObject): SearchSettings {
 	const search: SearchSettings = {
 		disabled: options.disableSearch === true,
 		always: api === 'agent' && options.alwaysSearch === true,
-		domainFilter: checkDomainFilter(inSearch('Domain Filter'), options.domainFilter),
-		recency: checkChoice(inSearch('Recency'), options.recency, RECENCY_VALUES),
-		publishedAfter: toPerplexityDate(inSearch('Published After'), options.publishedAfter),
-		publishedBefore: toPerplexityDate(inSearch('Published Before'), options.publishedBefore),
-		updatedAfter: toPerplexityDate(inSearch('Updated After'), options.updatedAfter),
-		updatedBefore: toPerplexityDate(inSearch('Updated Before'), options.updatedBefore),
+		...checkWebFilters(options, inSearch),
 		contextSize: checkChoice(inSearch('Search Context Size'), options.contextSize, CONTEXT_SIZES),
 		userLocation: checkUserLocation(
 			inSearch('User Location'),
@@ -261,46 +254,11 @@ function readSearch(api: ApiKind, options: IDataObject): SearchSettings {
 		),
 		languageFilter: [],
 	};
-
-	const dates: Array<[string, string | undefined]> = [
-		['Published After', search.publishedAfter],
-		['Published Before', search.publishedBefore],
-		['Updated After', search.updatedAfter],
-		['Updated Before', search.updatedBefore],
-	];
-	const firstDate = dates.find(([, date]) => date !== undefined);
-	if (search.recency && firstDate) {
-		throw new InputError(
-			inSearch('Recency'),
-			`cannot be combined with ${firstDate[0]}: use either a recency or dates`,
-		);
-	}
-	for (const [after, before] of [
-		[search.publishedAfter, search.publishedBefore],
-		[search.updatedAfter, search.updatedBefore],
-	]) {
-		if (after && before && isAfter(after, before)) {
-			const kind = after === search.publishedAfter ? 'Published' : 'Updated';
-			throw new InputError(
-				inSearch(`${kind} After`),
-				`(${after}) is later than ${kind} Before (${before})`,
-			);
-		}
-	}
-
 	if (api === 'sonar') {
 		search.searchMode = checkChoice(inSearch('Search Mode'), options.searchMode, SEARCH_MODES);
 		search.returnImages = options.returnImages === true || undefined;
 		search.returnRelatedQuestions = options.returnRelatedQuestions === true || undefined;
-		search.languageFilter = toList(options.languageFilter);
-		for (const code of search.languageFilter) {
-			if (!/^[a-z]{2}$/i.test(code)) {
-				throw new InputError(
-					inSearch('Language Filter'),
-					`"${code}" is not a two-letter ISO 639-1 code (e.g. en, fr)`,
-				);
-			}
-		}
+		search.languageFilter = checkLanguageCodes(inSearch('Language Filter'), options.languageFilter);
 	}
 	return search;
 }

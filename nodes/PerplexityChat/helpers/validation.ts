@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { MAX_DOMAIN_FILTERS, MAX_DOMAIN_LENGTH } from './constants';
+import { MAX_DOMAIN_FILTERS, MAX_DOMAIN_LENGTH, RECENCY_VALUES } from './constants';
 import { InputError } from './inputError';
-import type { JsonSchemaFormat, UserLocation } from './interfaces';
+import type { JsonSchemaFormat, UserLocation, WebFilters } from './interfaces';
 import { type NumberRange, RANGES } from './ranges';
 
 /** JSON.parse without throwing, so that callers can report the problem as bad input. */
@@ -148,6 +148,71 @@ export function isAfter(a: string, b: string): boolean {
 	return key(a) > key(b);
 }
 
+/** An ISO 3166-1 alpha-2 code as typed, or undefined when left empty. */
+export function checkCountry(field: string, value: unknown): string | undefined {
+	const text = typeof value === 'string' ? value.trim() : '';
+	if (text === '') return undefined;
+	if (!/^[A-Za-z]{2}$/.test(text)) {
+		throw new InputError(field, `"${text}" is not a two-letter country code (e.g. US, DE)`);
+	}
+	return text;
+}
+
+/** ISO 639-1 codes, comma-separated or from an expression; `maxItems` where the API has a limit. */
+export function checkLanguageCodes(field: string, value: unknown, maxItems?: number): string[] {
+	const codes = toList(value);
+	if (maxItems !== undefined && codes.length > maxItems) {
+		throw new InputError(field, `has ${codes.length} codes: at most ${maxItems} are allowed`);
+	}
+	for (const code of codes) {
+		if (!/^[a-z]{2}$/i.test(code)) {
+			throw new InputError(field, `"${code}" is not a two-letter ISO 639-1 code (e.g. en, fr)`);
+		}
+	}
+	return codes;
+}
+
+/**
+ * The filters every web search takes (Domain Filter, Recency and the four dates), read from a
+ * collection of options; `where` names an option as the editor shows it, e.g. "Search → Recency".
+ * Recency and dates exclude each other, and an After must not be later than its Before.
+ */
+export function checkWebFilters(options: IDataObject, where: (name: string) => string): WebFilters {
+	const filters: WebFilters = {
+		domainFilter: checkDomainFilter(where('Domain Filter'), options.domainFilter),
+		recency: checkChoice(where('Recency'), options.recency, RECENCY_VALUES),
+		publishedAfter: toPerplexityDate(where('Published After'), options.publishedAfter),
+		publishedBefore: toPerplexityDate(where('Published Before'), options.publishedBefore),
+		updatedAfter: toPerplexityDate(where('Updated After'), options.updatedAfter),
+		updatedBefore: toPerplexityDate(where('Updated Before'), options.updatedBefore),
+	};
+
+	const dates: Array<[string, string | undefined]> = [
+		['Published After', filters.publishedAfter],
+		['Published Before', filters.publishedBefore],
+		['Updated After', filters.updatedAfter],
+		['Updated Before', filters.updatedBefore],
+	];
+	const firstDate = dates.find(([, date]) => date !== undefined);
+	if (filters.recency && firstDate) {
+		throw new InputError(
+			where('Recency'),
+			`cannot be combined with ${firstDate[0]}: use either a recency or dates`,
+		);
+	}
+	for (const kind of ['Published', 'Updated'] as const) {
+		const after = kind === 'Published' ? filters.publishedAfter : filters.updatedAfter;
+		const before = kind === 'Published' ? filters.publishedBefore : filters.updatedBefore;
+		if (after && before && isAfter(after, before)) {
+			throw new InputError(
+				where(`${kind} After`),
+				`(${after}) is later than ${kind} Before (${before})`,
+			);
+		}
+	}
+	return filters;
+}
+
 export function checkUserLocation(
 	field: string,
 	value: IDataObject | undefined,
@@ -165,15 +230,10 @@ export function checkUserLocation(
 			RANGES['searchOptions.userLocation.location.longitude'],
 		),
 	};
-	for (const key of ['country', 'region', 'city'] as const) {
+	location.country = checkCountry(`${field} → Country`, value.country);
+	for (const key of ['region', 'city'] as const) {
 		const text = typeof value[key] === 'string' ? (value[key] as string).trim() : '';
 		if (text !== '') location[key] = text;
-	}
-	if (location.country !== undefined && !/^[A-Za-z]{2}$/.test(location.country)) {
-		throw new InputError(
-			`${field} → Country`,
-			`"${location.country}" is not a two-letter country code (e.g. US, DE)`,
-		);
 	}
 	// The editor's number fields start at 0: 0, 0 (a point in the Atlantic) means "not given".
 	if (location.latitude === 0 && location.longitude === 0) {

@@ -458,6 +458,17 @@ export const WIRE_FIELDS: Readonly<Record<ApiKind, WireTable>> = {
 	sonar: SONAR_WIRE_FIELDS,
 };
 
+/** An endpoint as an error names it, with the table of what the node sends there. */
+export interface WireEndpoint {
+	name: string;
+	table: WireTable;
+}
+
+export const CHAT_ENDPOINTS: Readonly<Record<ApiKind, WireEndpoint>> = {
+	agent: { name: 'the Agent API', table: AGENT_WIRE_FIELDS },
+	sonar: { name: 'the Sonar Chat Completions endpoint', table: SONAR_WIRE_FIELDS },
+};
+
 export function isProven(field: WireField): boolean {
 	return field.evidence.includes('R') || field.evidence.includes('S');
 }
@@ -501,14 +512,14 @@ export interface RefusedField {
  * body, e.g. a key inside the user's JSON schema.
  */
 export function refusedField(
-	api: ApiKind,
+	api: ApiKind | WireTable,
 	body: unknown,
 	failure: { param?: string; message: string },
 ): RefusedField | undefined {
 	const named = failure.param ?? /unknown field "([^"]+)"/.exec(failure.message)?.[1];
 	if (!named) return undefined;
 	const param = named.replace(/\[\d*\]/g, '[]').replace(/\.(\d+)(?=\.|$)/g, '[]');
-	const table = WIRE_FIELDS[api];
+	const table = typeof api === 'string' ? WIRE_FIELDS[api] : api;
 	const path = wirePaths(body, table).find(
 		(candidate) => candidate === param || candidate.endsWith(`.${param}`),
 	);

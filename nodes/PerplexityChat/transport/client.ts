@@ -17,7 +17,7 @@ import {
 	SONAR_PATH,
 } from '../helpers/constants';
 import { type RateLimiter, sleepUnlessCancelled } from '../helpers/scheduling';
-import { refusedField } from '../helpers/wireFields';
+import { CHAT_ENDPOINTS, refusedField, type WireEndpoint } from '../helpers/wireFields';
 import {
 	type ApiFailure,
 	cancelledFailure,
@@ -35,6 +35,11 @@ export interface ApiRequest {
 	body?: IDataObject;
 	/** Ask for server-sent events, in the event format of this API. */
 	stream?: 'agent' | 'sonar';
+	/**
+	 * What the node sends to this endpoint, to name the option behind a field it refuses; the
+	 * chat APIs' tables (by path) when not given.
+	 */
+	endpoint?: WireEndpoint;
 }
 
 export interface CallOptions {
@@ -217,9 +222,10 @@ export class PerplexityClient {
 	 */
 	private namingTheOption(request: ApiRequest, failure: ApiFailure): ApiFailure {
 		if (!request.body || (failure.status !== 400 && failure.status !== 422)) return failure;
-		const api = request.path === SONAR_PATH ? 'sonar' : 'agent';
-		const refused = refusedField(api, request.body, failure);
-		if (refused) failure.refused = { api, ...refused };
+		const endpoint =
+			request.endpoint ?? CHAT_ENDPOINTS[request.path === SONAR_PATH ? 'sonar' : 'agent'];
+		const refused = refusedField(endpoint.table, request.body, failure);
+		if (refused) failure.refused = { endpoint: endpoint.name, ...refused };
 		return failure;
 	}
 

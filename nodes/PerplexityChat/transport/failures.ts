@@ -1,4 +1,3 @@
-import type { ApiKind } from '../helpers/interfaces';
 import type { RefusedField } from '../helpers/wireFields';
 
 /**
@@ -32,8 +31,11 @@ export interface ApiFailure {
 	runStatus?: string;
 	/** A 429 that outlasted Max Wait for Rate Limit: that limit, in milliseconds. */
 	rateLimitWaitMs?: number;
-	/** The API refused a field the node added on its own: which one, and the option behind it. */
-	refused?: RefusedField & { api: ApiKind };
+	/**
+	 * The API refused a field the node added on its own: which one, the option behind it, and the
+	 * endpoint as the error names it ("the Agent API").
+	 */
+	refused?: RefusedField & { endpoint: string };
 }
 
 /** 408, 409, 429 and 5xx are worth another try; other statuses will not change by retrying. */

@@ -1,6 +1,7 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { CHAT_ENDPOINTS } from '../helpers/wireFields';
 import type { ApiFailure } from './failures';
 
 /** Takes every occurrence of the given secrets (and anything shaped like a Perplexity key) out. */
@@ -40,7 +41,11 @@ function hint(failure: ApiFailure): string | undefined {
 		return "Perplexity's docs name this field, but its official SDK does not send it, so this endpoint may not take it.";
 	}
 	if (/unknown field/i.test(failure.message)) {
-		return 'The endpoint refused a field this node sent. A gateway that does not speak the Agent API may work with API set to Sonar Chat Completions.';
+		const gateway =
+			failure.refused === undefined || failure.refused.endpoint === CHAT_ENDPOINTS.agent.name
+				? ' A gateway that does not speak the Agent API may work with API set to Sonar Chat Completions.'
+				: '';
+		return `The endpoint refused a field this node sent.${gateway}`;
 	}
 	if (status === 413) return 'The messages are too large (Perplexity accepts up to 32 MiB).';
 	if (status !== undefined && status >= 500)
@@ -48,13 +53,10 @@ function hint(failure: ApiFailure): string | undefined {
 	return undefined;
 }
 
-const API_NAMES = { agent: 'the Agent API', sonar: 'the Sonar Chat Completions endpoint' };
-
 /** An API error that names a field the node added: the option to change comes first. */
-function refusedHeadline({ api, path, option, docsOnly }: NonNullable<ApiFailure['refused']>) {
+function refusedHeadline({ endpoint, path, option, docsOnly }: NonNullable<ApiFailure['refused']>) {
 	const action = docsOnly ? 'turn that option off or remove it' : 'check that option';
-	const name = API_NAMES[api];
-	return `${name[0].toUpperCase()}${name.slice(1)} refused ${path}, which ${option} sends: ${action}`;
+	return `${endpoint[0].toUpperCase()}${endpoint.slice(1)} refused ${path}, which ${option} sends: ${action}`;
 }
 
 function apiErrorText(failure: ApiFailure): string {

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { editorLimits } from '../../helpers/ranges';
 import { agentOnly, sonarOnly } from '../common.description';
+import { alphabetical, languageFilterOption, webFilterOptions } from '../webFilters.description';
 
 /** Search: which sources the answer may draw on, as both APIs express it. */
 export const searchOptions: INodeProperties = {
@@ -10,22 +11,15 @@ export const searchOptions: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Search Option',
 	default: {},
-	options: [
+	options: alphabetical([
+		...webFilterOptions,
+		{ ...languageFilterOption, displayOptions: sonarOnly },
 		{
 			displayName: 'Disable Search',
 			name: 'disableSearch',
 			type: 'boolean',
 			default: false,
 			description: 'Whether to answer from the model alone, without web search or citations',
-		},
-		{
-			displayName: 'Domain Filter',
-			name: 'domainFilter',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. nature.com, science.org, -reddit.com',
-			description:
-				'Domains to search, comma-separated (at most 20); put - in front of a domain to leave it out instead',
 		},
 		{
 			displayName: 'Force Web Search',
@@ -35,43 +29,6 @@ export const searchOptions: INodeProperties = {
 			description:
 				'Whether to send tool_choice {"type": "web_search"} so that every answer searches. Perplexity documents tool_choice but not this value, so the Agent API may refuse it with a 400; without it the model decides, and presets and Sonar models search for questions anyway.',
 			displayOptions: agentOnly,
-		},
-		{
-			displayName: 'Language Filter',
-			name: 'languageFilter',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. en, de',
-			description: 'Only use sources in these languages (ISO 639-1 codes, comma-separated)',
-			displayOptions: sonarOnly,
-		},
-		{
-			displayName: 'Published After',
-			name: 'publishedAfter',
-			type: 'dateTime',
-			default: '',
-			description: 'Only sources published after this date (cannot be combined with Recency)',
-		},
-		{
-			displayName: 'Published Before',
-			name: 'publishedBefore',
-			type: 'dateTime',
-			default: '',
-			description: 'Only sources published before this date (cannot be combined with Recency)',
-		},
-		{
-			displayName: 'Recency',
-			name: 'recency',
-			type: 'options',
-			options: [
-				{ name: 'Past Day', value: 'day' },
-				{ name: 'Past Hour', value: 'hour' },
-				{ name: 'Past Month', value: 'month' },
-				{ name: 'Past Week', value: 'week' },
-				{ name: 'Past Year', value: 'year' },
-			],
-			default: 'week',
-			description: 'Only sources from this period (cannot be combined with the date filters)',
 		},
 		{
 			displayName: 'Return Images',
@@ -118,20 +75,6 @@ export const searchOptions: INodeProperties = {
 			displayOptions: sonarOnly,
 		},
 		{
-			displayName: 'Updated After',
-			name: 'updatedAfter',
-			type: 'dateTime',
-			default: '',
-			description: 'Only sources last updated after this date (cannot be combined with Recency)',
-		},
-		{
-			displayName: 'Updated Before',
-			name: 'updatedBefore',
-			type: 'dateTime',
-			default: '',
-			description: 'Only sources last updated before this date (cannot be combined with Recency)',
-		},
-		{
 			displayName: 'User Location',
 			name: 'userLocation',
 			type: 'fixedCollection',
@@ -171,5 +114,5 @@ export const searchOptions: INodeProperties = {
 				},
 			],
 		},
-	],
+	]),
 };
