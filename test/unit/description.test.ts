@@ -9,14 +9,6 @@ import * as path from 'node:path';
 import type { IDataObject, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
 import { PerplexityChat } from '../../nodes/PerplexityChat/PerplexityChat.node';
-import {
-	CONTEXTUALIZED_EMBEDDING_MODELS,
-	EMBEDDING_MODELS,
-} from '../../nodes/PerplexityChat/actions/embeddings/models';
-import {
-	readMaxPerRequest,
-	resolveEmbeddingSettings,
-} from '../../nodes/PerplexityChat/actions/embeddings/settings';
 import { InputError } from '../../nodes/PerplexityChat/helpers/inputError';
 import { present } from '../../nodes/PerplexityChat/helpers/presentation';
 import {
@@ -76,14 +68,7 @@ function check(name: string, value: number): void {
 	const [head, ...rest] = name.split('.');
 	const last = rest.at(-1) ?? head;
 	const api = SONAR_ONLY.includes(last) ? 'sonar' : 'agent';
-	if (name === 'options.dimensions') {
-		// A model ID the node does not know: the range every model shares.
-		const family = { models: EMBEDDING_MODELS, others: CONTEXTUALIZED_EMBEDDING_MODELS };
-		const raw = { model: 'pplx-embed-v2', options: { dimensions: value } };
-		resolveEmbeddingSettings(raw, { ...family, otherOperation: 'the other one' });
-	} else if (name === 'requestOptions.maxPerRequest') {
-		readMaxPerRequest({ maxPerRequest: value }, 'Max Texts per Request');
-	} else if (head === 'requestOptions') {
+	if (head === 'requestOptions') {
 		resolveExecutionSettings({ [last]: value });
 	} else if (head === 'options') {
 		resolveChatSettings(chatRaw({ version: 1, api, options: { [last]: value } }));

@@ -6,7 +6,6 @@ import {
 	type Unit,
 	utf8Bytes,
 } from '../../nodes/PerplexityChat/actions/embeddings/batching';
-import { RANGES } from '../../nodes/PerplexityChat/helpers/ranges';
 
 /** Packing the texts of many items into requests within Perplexity's limits. */
 
@@ -28,14 +27,13 @@ const shape = (requests: Unit[][]) =>
 	requests.map((request) => request.map(({ itemIndex, first }) => `${itemIndex}.${first}`));
 
 describe('the limits', () => {
-	it("are the published ones, and Max … per Request's editor range ends at the API's maximum", () => {
+	it('are the published ones', () => {
 		expect(REQUEST_LIMITS).toEqual({
 			inputs: 512,
 			chunks: 16_000,
 			tokens: 120_000,
 			tokensPerInput: 32_000,
 		});
-		expect(RANGES['requestOptions.maxPerRequest'].max).toBe(REQUEST_LIMITS.inputs);
 	});
 
 	it('count UTF-8 bytes, which no byte-level tokenizer can give fewer tokens than', () => {

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { PerplexityChat } from '../../nodes/PerplexityChat/PerplexityChat.node';
 import {
 	CONTEXTUALIZED_EMBEDDING_MODELS,
 	EMBEDDING_MODELS,
 	fullDimensions,
 } from '../../nodes/PerplexityChat/actions/embeddings/models';
 import {
+	EMBEDDING_RANGES,
 	type ModelFamily,
 	readChunks,
 	readMaxPerRequest,
@@ -19,11 +21,21 @@ import {
 } from '../../nodes/PerplexityChat/actions/embeddings/settings';
 import { ENCODING_FORMATS } from '../../nodes/PerplexityChat/actions/embeddings/vectors';
 import {
+	CONTEXTUALIZED_EMBEDDINGS_ENDPOINT,
 	CONTEXTUALIZED_EMBEDDINGS_WIRE_FIELDS,
+	EMBEDDINGS_ENDPOINT,
 	EMBEDDINGS_WIRE_FIELDS,
 } from '../../nodes/PerplexityChat/actions/embeddings/wireFields';
 import { InputError } from '../../nodes/PerplexityChat/helpers/inputError';
-import { isProven, type WireTable, wirePaths } from '../../nodes/PerplexityChat/helpers/wireFields';
+import { editorLimitsOf } from '../../nodes/PerplexityChat/helpers/ranges';
+import {
+	isProven,
+	refusedField,
+	type WireTable,
+	wirePaths,
+} from '../../nodes/PerplexityChat/helpers/wireFields';
+import { httpFailure } from '../../nodes/PerplexityChat/transport/failures';
+import { failureToNodeApiError } from '../../nodes/PerplexityChat/transport/nodeErrors';
 
 /**
  * What the embeddings operations send: each item's checks, the request body, and every field of
@@ -272,5 +284,99 @@ describe('the evidence table: every field of every body', () => {
 			);
 			expect(table.encoding_format.source).toContain('"base64_int8" | "base64_binary"');
 		});
+	});
+});
+
+describe('the description', () => {
+	const { properties } = new PerplexityChat().description;
+	const ofOperation = (operation: string) =>
+		properties.filter(
+			(p) =>
+				(p.displayOptions?.show?.resource as string[] | undefined)?.includes('embeddings') &&
+				(p.displayOptions?.show?.operation as string[] | undefined)?.includes(operation),
+		);
+	const collection = (operation: string, name: string) =>
+		(ofOperation(operation).find((p) => p.name === name)?.options ?? []) as INodeProperties[];
+
+	it.each(['create', 'createContextualized'])(
+		'%s: the options are sorted, and the numbers have the editor limits of their ranges',
+		(operation) => {
+			for (const name of ['options', 'requestOptions']) {
+				const names = collection(operation, name).map((o) => o.displayName);
+				expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+			}
+			const dimensions = collection(operation, 'options').find((o) => o.name === 'dimensions');
+			expect(dimensions?.typeOptions).toEqual(
+				editorLimitsOf(EMBEDDING_RANGES['options.dimensions']),
+			);
+			const perRequest = collection(operation, 'requestOptions').find(
+				(o) => o.name === 'maxPerRequest',
+			);
+			expect(perRequest?.typeOptions).toEqual(
+				editorLimitsOf(EMBEDDING_RANGES['requestOptions.maxPerRequest']),
+			);
+			expect(perRequest?.default).toBe(512);
+		},
+	);
+
+	it('the checks take the editor default, minimum and maximum, and refuse a step beyond', () => {
+		const dimensions = (value: number) => () => settings({ dimensions: value }, 'pplx-embed-v2');
+		const perRequest = (value: number) => () =>
+			readMaxPerRequest({ maxPerRequest: value }, 'Max Texts per Request');
+		for (const [check, range, fallback] of [
+			[dimensions, EMBEDDING_RANGES['options.dimensions'], 0],
+			[perRequest, EMBEDDING_RANGES['requestOptions.maxPerRequest'], 512],
+		] as const) {
+			const { minValue, maxValue } = editorLimitsOf(range) as {
+				minValue: number;
+				maxValue: number;
+			};
+			for (const value of [fallback, minValue, maxValue]) expect(check(value)).not.toThrow();
+			expect(check(maxValue + 1)).toThrow(InputError);
+			expect(check(range.min - 1)).toThrow(InputError);
+		}
+	});
+});
+
+describe('a field an endpoint refuses', () => {
+	it.each([
+		[EMBEDDINGS_ENDPOINT, 'The Embeddings API'],
+		[CONTEXTUALIZED_EMBEDDINGS_ENDPOINT, 'The Contextualized Embeddings API'],
+	])('is named with the option that sends it: %#', (endpoint, name) => {
+		const sent = requestBody(settings({ dimensions: 256 }), ['a']);
+		const envelope = JSON.stringify({
+			error: {
+				message: 'invalid request body: json: unknown field "dimensions"',
+				type: 'invalid_request',
+				code: 400,
+				param: 'dimensions',
+			},
+		});
+		const failure = httpFailure(400, {}, envelope);
+		const refused = refusedField(endpoint.table, sent, failure);
+		expect(refused).toEqual({
+			path: 'dimensions',
+			option: 'Options → Dimensions',
+			docsOnly: false,
+		});
+		const node = {
+			id: '1',
+			name: 'Perplexity Chat',
+			type: 'perplexityChat',
+			typeVersion: 3,
+			position: [0, 0] as [number, number],
+			parameters: {},
+		};
+		const error = failureToNodeApiError(
+			node,
+			{ ...failure, refused: { endpoint: endpoint.name, ...refused! } },
+			1,
+			4,
+			[],
+		);
+		expect(error.message).toBe(
+			`${name} refused dimensions, which Options → Dimensions sends: check that option [item 4]`,
+		);
+		expect(error.description).not.toContain('Sonar');
 	});
 });

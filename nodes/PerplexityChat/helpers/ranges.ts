@@ -43,10 +43,6 @@ export const RANGES = {
 	presencePenalty,
 	'searchOptions.userLocation.location.latitude': { min: -90, max: 90, precision: 6 },
 	'searchOptions.userLocation.location.longitude': { min: -180, max: 180, precision: 6 },
-	// Embeddings: the published `dimensions` range of any model (a model's own may be smaller), and
-	// `input`'s maxItems of 512 texts or documents per request.
-	'options.dimensions': { min: 128, max: 2560, integer: true, unset: 0 },
-	'requestOptions.maxPerRequest': { min: 1, max: 512, integer: true },
 	'requestOptions.batchInterval': { min: 0, integer: true },
 	'requestOptions.concurrency': { min: 1, max: 100, integer: true },
 	'requestOptions.maxRetries': { min: 0, max: 10, integer: true },

@@ -8,6 +8,7 @@ import { embeddingOptions, embeddingRequestOptions, modelLocator } from './embed
 import { CONTEXTUALIZED_EMBEDDING_MODELS, EMBEDDING_MODELS } from './models';
 import { embeddingsOf } from './responses';
 import { readTexts } from './settings';
+import { EMBEDDINGS_ENDPOINT } from './wireFields';
 
 const PER_REQUEST = 'Max Texts per Request';
 
@@ -36,6 +37,7 @@ export const description = updateDisplayOptions(
 /** POST /v1/embeddings: every text is one `input` entry, packed with the texts of other items. */
 const endpoint: EmbeddingEndpoint = {
 	path: '/v1/embeddings',
+	wire: EMBEDDINGS_ENDPOINT,
 	family: {
 		models: EMBEDDING_MODELS,
 		others: CONTEXTUALIZED_EMBEDDING_MODELS,

@@ -8,6 +8,7 @@ import { embeddingOptions, embeddingRequestOptions, modelLocator } from './embed
 import { CONTEXTUALIZED_EMBEDDING_MODELS, EMBEDDING_MODELS } from './models';
 import { contextualizedEmbeddingsOf } from './responses';
 import { readChunks } from './settings';
+import { CONTEXTUALIZED_EMBEDDINGS_ENDPOINT } from './wireFields';
 
 const PER_REQUEST = 'Max Documents per Request';
 
@@ -38,6 +39,7 @@ export const description = updateDisplayOptions(
  */
 const endpoint: EmbeddingEndpoint = {
 	path: '/v1/contextualizedembeddings',
+	wire: CONTEXTUALIZED_EMBEDDINGS_ENDPOINT,
 	family: {
 		models: CONTEXTUALIZED_EMBEDDING_MODELS,
 		others: EMBEDDING_MODELS,

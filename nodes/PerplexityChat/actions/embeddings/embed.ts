@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { RateLimiter } from '../../helpers/scheduling';
+import type { WireEndpoint } from '../../helpers/wireFields';
 import type { PerplexityClient } from '../../transport/client';
 import type { ApiFailure } from '../../transport/failures';
 import { failureToNodeApiError } from '../../transport/nodeErrors';
@@ -21,6 +22,8 @@ import { decodeEmbedding } from './vectors';
 /** What sets the two embeddings operations apart; the rest of their run is the same. */
 export interface EmbeddingEndpoint {
 	path: string;
+	/** Its name and evidence table, for an error about a field it refuses. */
+	wire: WireEndpoint;
 	family: ModelFamily;
 	/** The Request Option that caps a request: Max Texts (or Documents) per Request. */
 	perRequest: string;
@@ -115,7 +118,7 @@ export async function embedItems(
 			async send() {
 				const body = requestBody(settings, endpoint.input(units));
 				const result = await client.call(
-					{ method: 'POST', path: endpoint.path, body },
+					{ method: 'POST', path: endpoint.path, body, endpoint: endpoint.wire },
 					{
 						timeoutMs: execution.timeoutMs,
 						maxRetries: execution.maxRetries,

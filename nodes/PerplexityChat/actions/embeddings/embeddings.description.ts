@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { editorLimits } from '../../helpers/ranges';
+import { editorLimitsOf } from '../../helpers/ranges';
 import { requestOptionsForRequests } from '../common.description';
 import type { EmbeddingModel } from './models';
+import { EMBEDDING_RANGES } from './settings';
 
 /** The Model field of an embeddings operation: its published models, or any ID. */
 export function modelLocator(models: readonly EmbeddingModel[], method: string): INodeProperties {
@@ -41,7 +42,7 @@ export const embeddingOptions: INodeProperties = {
 			displayName: 'Dimensions',
 			name: 'dimensions',
 			type: 'number',
-			typeOptions: editorLimits('options.dimensions'),
+			typeOptions: editorLimitsOf(EMBEDDING_RANGES['options.dimensions']),
 			default: 0,
 			description:
 				"How many numbers each vector has: 128 up to the model's full size (1024 for the 0.6b models, 2560 for the 4b models). Fewer are cheaper to store and compare; the first numbers carry the most meaning. 0 gives the full size.",
@@ -79,22 +80,23 @@ export const embeddingOptions: INodeProperties = {
 
 /** Request Options of an embeddings operation; `perRequest` names what a request holds. */
 export function embeddingRequestOptions(perRequest: string, what: string): INodeProperties {
+	const perRequestOption: INodeProperties = {
+		displayName: perRequest,
+		name: 'maxPerRequest',
+		type: 'number',
+		typeOptions: editorLimitsOf(EMBEDDING_RANGES['requestOptions.maxPerRequest']),
+		default: 512,
+		description: `The node packs the ${what} of many items into one request, up to this many and within Perplexity's token limits. 512 is the most Perplexity takes.`,
+	};
 	return {
 		displayName: 'Request Options',
 		name: 'requestOptions',
 		type: 'collection',
 		placeholder: 'Add Request Option',
 		default: {},
-		options: [
-			{
-				displayName: perRequest,
-				name: 'maxPerRequest',
-				type: 'number',
-				typeOptions: editorLimits('requestOptions.maxPerRequest'),
-				default: 512,
-				description: `The node packs the ${what} of many items into one request, up to this many and within Perplexity's token limits. 512 is the most Perplexity takes.`,
-			},
-			...requestOptionsForRequests,
-		],
+		// Sorted by name, as the editor lists them.
+		options: [...requestOptionsForRequests, perRequestOption].sort((a, b) =>
+			a.displayName.localeCompare(b.displayName),
+		),
 	};
 }

@@ -1,11 +1,22 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { InputError } from '../../helpers/inputError';
-import { RANGES } from '../../helpers/ranges';
+import type { NumberRange } from '../../helpers/ranges';
 import { checkChoice, checkNumber } from '../../helpers/validation';
 import { REQUEST_LIMITS } from './batching';
 import { type EmbeddingModel, fullDimensions } from './models';
 import { ENCODING_FORMATS, type EncodingFormat } from './vectors';
+
+/**
+ * Number parameters of the embeddings operations: the editor's limits and the checks before
+ * sending both come from here. Dimensions: the published `minimum` and `maximum` of `dimensions`
+ * for any model (a known model's own maximum is checked too); 0 leaves it out. Max … per Request:
+ * `input`'s published maxItems.
+ */
+export const EMBEDDING_RANGES = {
+	'options.dimensions': { min: 128, max: 2560, integer: true, unset: 0 },
+	'requestOptions.maxPerRequest': { min: 1, max: REQUEST_LIMITS.inputs, integer: true },
+} satisfies Record<string, NumberRange>;
 
 /** One item's request settings, checked; items with equal settings can share a request. */
 export interface EmbeddingSettings {
@@ -42,10 +53,10 @@ function checkModel(value: unknown, family: ModelFamily): string {
 }
 
 function checkDimensions(value: unknown, model: string): number | undefined {
-	const dimensions = checkNumber(DIMENSIONS, value, RANGES['options.dimensions']);
+	const dimensions = checkNumber(DIMENSIONS, value, EMBEDDING_RANGES['options.dimensions']);
 	const full = fullDimensions(model);
 	if (dimensions !== undefined && full !== undefined && dimensions > full) {
-		const { min } = RANGES['options.dimensions'];
+		const { min } = EMBEDDING_RANGES['options.dimensions'];
 		throw new InputError(
 			DIMENSIONS,
 			`must be between ${min} and ${full} for ${model} (or 0 for all ${full}), got ${dimensions}`,
@@ -177,7 +188,7 @@ export function readMaxPerRequest(requestOptions: IDataObject, displayName: stri
 		checkNumber(
 			`Request Options → ${displayName}`,
 			requestOptions.maxPerRequest,
-			RANGES['requestOptions.maxPerRequest'],
+			EMBEDDING_RANGES['requestOptions.maxPerRequest'],
 		) ?? REQUEST_LIMITS.inputs
 	);
 }

@@ -1,4 +1,4 @@
-import type { WireTable } from '../../helpers/wireFields';
+import type { WireEndpoint, WireTable } from '../../helpers/wireFields';
 
 /**
  * Every field the embeddings operations send, with its evidence (the letters of
@@ -68,4 +68,15 @@ export const CONTEXTUALIZED_EMBEDDINGS_WIRE_FIELDS: WireTable = {
 			'S: ContextualizedEmbeddingsRequestInput.encoding_format ("base64_int8" | "base64_binary"); N: options.encoding_format (also "float", in neither S nor D); D: ContextualizedEmbeddingsRequest.encoding_format',
 		option: 'Options → Encoding Format (always sent: the node decodes by it)',
 	},
+};
+
+/** The endpoints as an error names them, when one refuses a field the node sent. */
+export const EMBEDDINGS_ENDPOINT: WireEndpoint = {
+	name: 'the Embeddings API',
+	table: EMBEDDINGS_WIRE_FIELDS,
+};
+
+export const CONTEXTUALIZED_EMBEDDINGS_ENDPOINT: WireEndpoint = {
+	name: 'the Contextualized Embeddings API',
+	table: CONTEXTUALIZED_EMBEDDINGS_WIRE_FIELDS,
 };
