@@ -6,8 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import * as complete from './actions/chat/complete.operation';
-import * as getResponse from './actions/chat/getResponse.operation';
+import { resourceProperties } from './actions/resources';
 import { router } from './actions/router';
 import { NODE_DESCRIPTION, toolDescriptionProperties } from './actions/tool.description';
 import { CREDENTIAL_TYPE } from './helpers/constants';
@@ -20,44 +19,20 @@ export class PerplexityChat implements INodeType {
 		icon: { light: 'file:perplexity.svg', dark: 'file:perplexity.dark.svg' },
 		group: ['transform'],
 		// Version 2: the seed's settings as parameters, the answer first in the output, and a tool
-		// that asks the agent for a question. Version 1 stays as saved workflows know it.
-		version: [1, 2],
-		defaultVersion: 2,
+		// that asks the agent for a question. Version 3: the Resource selector. Saved workflows keep
+		// the version they were saved with, and it works as they know it.
+		version: [1, 2, 3],
+		defaultVersion: 3,
 		// n8n hands the subtitle a resource locator already resolved to its value.
 		subtitle:
-			'={{ $parameter["operation"] === "getResponse" ? "Get Response" : $parameter["model"] }}',
+			'={{ $parameter["operation"] === "getResponse" ? "Get Response" : $parameter["operation"] === "search" ? "Search" : $parameter["model"] }}',
 		description: NODE_DESCRIPTION,
 		defaults: { name: 'Perplexity Chat' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
-		properties: [
-			...toolDescriptionProperties,
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{
-						name: 'Create Chat Completion',
-						value: 'complete',
-						action: 'Create a chat completion',
-						description: 'Ask Perplexity and get an answer with citations',
-					},
-					{
-						name: 'Get Response',
-						value: 'getResponse',
-						action: 'Get a response',
-						description: 'Fetch an Agent API response by ID, e.g. a background research run',
-					},
-				],
-				default: 'complete',
-			},
-			...complete.description,
-			...getResponse.description,
-		],
+		properties: [...toolDescriptionProperties, ...resourceProperties],
 	};
 
 	methods = { listSearch };

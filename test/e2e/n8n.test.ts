@@ -146,10 +146,11 @@ describe('n8n node catalogue', () => {
 		expect(tool!.displayName).toMatch(/Perplexity Chat/);
 	});
 
-	test('version 2 is the default; its codex is searchable and its tool asks for a question', async () => {
+	test('version 3 is the default; its codex is searchable and its tool asks for a question', async () => {
 		const types = (await stack.n8n.nodeTypes()) as unknown as NodeTypeJson[];
 		const node = types.find((t) => t.name === lib.NODE_TYPE);
-		expect(node).toEqual(expect.objectContaining({ version: [1, 2], defaultVersion: 2 }));
+		expect(node).toEqual(expect.objectContaining({ version: [1, 2, 3], defaultVersion: 3 }));
+		expect(node!.properties.find((p) => p.name === 'resource')?.default).toBe('chat');
 		expect(node!.codex?.subcategories?.AI).toEqual(expect.arrayContaining(['Root Nodes']));
 
 		const tool = types.find((t) => t.name === lib.TOOL_NODE_TYPE)!;

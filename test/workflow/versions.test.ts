@@ -1,25 +1,34 @@
 /**
- * Node versions in the real n8n-core engine: a workflow saved with version 1 runs as it did, a new
- * (version 2) node at its defaults sends the same request, and the node as an AI Agent's tool asks
- * for one input and answers compactly.
+ * Node versions in the real n8n-core engine: workflows saved with version 1 and 2 run as they did,
+ * a new node at its defaults sends the same request, version 3's Resource selector reaches the same
+ * operations, and the node as an AI Agent's tool asks for one input and answers compactly.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import type { INode } from 'n8n-workflow';
 
-import { NODE_TYPE, runNode } from '../helpers/harness';
+import {
+	loadPackage,
+	NODE_TYPE,
+	runNode,
+	runWorkflow,
+	type WorkflowInput,
+} from '../helpers/harness';
 import { API_KEY, chat, completions, model, useSandbox } from './support';
 
 const env = useSandbox();
 
 const credentials = () => ({ apiKey: API_KEY, baseUrl: env.sandbox.url });
 
+const savedWorkflow = (name: string) =>
+	JSON.parse(readFileSync(path.join(__dirname, 'fixtures', name), 'utf8')) as WorkflowInput;
+
 /** The Perplexity Chat node of a workflow file saved before version 2 existed. */
 function savedV1Node(): INode {
-	const file = path.join(__dirname, 'fixtures', 'saved-v1-manual-trigger.json');
-	const workflow = JSON.parse(readFileSync(file, 'utf8')) as { nodes: INode[] };
-	const node = workflow.nodes.find((n) => n.type === NODE_TYPE);
+	const node = savedWorkflow('saved-v1-manual-trigger.json').nodes.find(
+		(n) => n.type === NODE_TYPE,
+	) as INode | undefined;
 	if (!node) throw new Error('the fixture has no Perplexity Chat node');
 	return node;
 }
@@ -171,6 +180,117 @@ describe('a new node (version 2)', () => {
 			object: 'chat.completion',
 			choices: [{ finish_reason: 'stop' }],
 		});
+	});
+});
+
+const TRIGGER = 'When clicking ‘Execute workflow’';
+
+describe('a workflow saved with version 2', () => {
+	it('runs unchanged: a background run started, then fetched by Get Response', async () => {
+		env.sandbox.configure({ backgroundMs: 300 });
+		const workflow = savedWorkflow('saved-v2-research-then-fetch.json');
+		expect(workflow.nodes.filter((n) => n.type === NODE_TYPE).map((n) => n.typeVersion)).toEqual([
+			2, 2,
+		]);
+		// The harness loads this package only: the saved nodes run as saved, fed one item as the
+		// trigger would.
+		const { [TRIGGER]: _trigger, ...connections } = workflow.connections;
+		const result = await runWorkflow(
+			{ ...workflow, nodes: workflow.nodes.filter((n) => n.type === NODE_TYPE), connections },
+			{ credentials: credentials() },
+		);
+		expect(result.error).toBeUndefined();
+
+		expect(completions(env.sandbox).map((request) => request.body)).toEqual([
+			{
+				preset: 'medium',
+				input: [{ role: 'user', content: 'How did grid-scale battery prices change this year?' }],
+				max_output_tokens: 800,
+				background: true,
+			},
+		]);
+		const submitted = result.nodes['Start research'].items[0].json;
+		expect(submitted).toMatchObject({ id: expect.stringMatching(/^resp_/), status: 'queued' });
+		const fetched = result.nodes['Fetch the answer'].items[0].json;
+		expect(fetched).toMatchObject({
+			id: submitted.id,
+			content: expect.stringContaining('battery prices'),
+		});
+		expect(env.sandbox.requests().filter((entry) => entry.method === 'GET').length).toBeGreaterThan(
+			0,
+		);
+	});
+});
+
+describe('version 3: the Resource selector', () => {
+	it('lists Chat and Response, and keeps the operation names saved workflows use', async () => {
+		const { nodeTypes } = await loadPackage();
+		const { properties } = nodeTypes.getByNameAndVersion(NODE_TYPE, 3).description;
+		const resource = properties.find((p) => p.name === 'resource');
+		expect(resource?.options?.map((o) => ('value' in o ? o.value : undefined))).toEqual(
+			expect.arrayContaining(['chat', 'response']),
+		);
+		const operationsOf = (name: string) =>
+			properties
+				.filter(
+					(p) =>
+						p.name === 'operation' &&
+						(p.displayOptions?.show?.resource as string[] | undefined)?.includes(name),
+				)
+				.flatMap((p) => p.options?.map((o) => ('value' in o ? o.value : undefined)));
+		expect(operationsOf('chat')).toEqual(['complete']);
+		expect(operationsOf('response')).toEqual(['getResponse']);
+	});
+
+	it('Chat → Create Chat Completion at its defaults sends what version 2 sends', async () => {
+		const bodies = [];
+		for (const typeVersion of [2, 3]) {
+			env.sandbox.reset();
+			const parameters = typeVersion === 3 ? { resource: 'chat', ...chat() } : chat();
+			const result = await runNode({
+				parameters,
+				node: { typeVersion },
+				credentials: credentials(),
+			});
+			expect(result.error).toBeUndefined();
+			expect(Object.keys(result.items[0].json)[0]).toBe('content');
+			bodies.push(completions(env.sandbox)[0].body);
+		}
+		expect(bodies[1]).toEqual(bodies[0]);
+	});
+
+	it('Response → Get fetches a run by ID', async () => {
+		env.sandbox.configure({ backgroundMs: 300 });
+		const submitted = await runNode({
+			parameters: chat({ model: model('medium'), requestOptions: { background: 'submit' } }),
+			node: { typeVersion: 3 },
+			credentials: credentials(),
+		});
+		const id = submitted.items[0].json.id as string;
+		const fetched = await runNode({
+			parameters: {
+				resource: 'response',
+				operation: 'getResponse',
+				responseId: id,
+				requestOptions: { pollInterval: 1 },
+			},
+			node: { typeVersion: 3 },
+			credentials: credentials(),
+		});
+		expect(fetched.error).toBeUndefined();
+		expect(fetched.items[0].json).toMatchObject({ id, object: 'chat.completion' });
+	});
+
+	it('an operation of another resource is refused with a message naming both', async () => {
+		const result = await runNode({
+			parameters: { resource: 'response', operation: 'complete' },
+			node: { typeVersion: 3 },
+			credentials: credentials(),
+		});
+		expect(result.error?.message).toBe(
+			'The operation "complete" of resource "response" is not known',
+		);
+		expect(completions(env.sandbox)).toHaveLength(0);
 	});
 });
 

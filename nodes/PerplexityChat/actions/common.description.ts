@@ -20,6 +20,9 @@ export const sonarOnly = { show: { '/api': ['sonar'] } };
  */
 export const V1 = { '@version': [1] };
 export const FROM_V2 = { '@version': [{ _cnd: { gte: 2 } }] };
+/** Version 3 brought the Resource selector; versions 1 and 2 have one Operation list. */
+export const UP_TO_V2 = { '@version': [1, 2] };
+export const FROM_V3 = { '@version': [{ _cnd: { gte: 3 } }] };
 
 export const simplifyProperty: INodeProperties = {
 	displayName: 'Simplify Output',

@@ -29,7 +29,7 @@ import {
 } from '../common.description';
 import { readExecutionSettings, runItems } from '../runItems';
 import { chatOptions } from './options.description';
-import { itemOutput, waitForRun } from './results';
+import { itemOutput, waitForRun } from '../results';
 import { samplingProperties } from './sampling.description';
 import { searchOptions } from './search.description';
 

@@ -1,7 +1,7 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 
-import { RESPONSES_PATH } from '../../helpers/constants';
-import type { ApiKind, ExecutionSettings, OutputSettings } from '../../helpers/interfaces';
+import { RESPONSES_PATH } from '../helpers/constants';
+import type { ApiKind, ExecutionSettings, OutputSettings } from '../helpers/interfaces';
 import {
 	backgroundRunOutput,
 	completionOutput,
@@ -9,12 +9,12 @@ import {
 	mapAgentResponse,
 	normalizeSonarResponse,
 	TERMINAL_AGENT_STATUSES,
-} from '../../helpers/responses';
-import { type RateLimiter, sleepUnlessCancelled } from '../../helpers/scheduling';
-import type { CallResult, PerplexityClient } from '../../transport/client';
-import { cancelledFailure, runFailure } from '../../transport/failures';
-import { failureToNodeApiError } from '../../transport/nodeErrors';
-import type { ItemError } from '../runItems';
+} from '../helpers/responses';
+import { type RateLimiter, sleepUnlessCancelled } from '../helpers/scheduling';
+import type { CallResult, PerplexityClient } from '../transport/client';
+import { cancelledFailure, runFailure } from '../transport/failures';
+import { failureToNodeApiError } from '../transport/nodeErrors';
+import type { ItemError } from './runItems';
 
 const isTerminal = (body: IDataObject) => TERMINAL_AGENT_STATUSES.includes(String(body.status));
 

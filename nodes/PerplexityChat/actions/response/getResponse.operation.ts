@@ -18,7 +18,7 @@ import {
 	simplifyProperty,
 } from '../common.description';
 import { readExecutionSettings, runItems } from '../runItems';
-import { itemOutput, waitForRun } from './results';
+import { itemOutput, waitForRun } from '../results';
 
 const properties: INodeProperties[] = [
 	{
