@@ -1,4 +1,5 @@
 import type {
+	IBinaryData,
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -27,7 +28,7 @@ import {
 	simplifyProperty,
 	V1,
 } from '../common.description';
-import { readExecutionSettings, runItems } from '../runItems';
+import { inputErrorFor, readExecutionSettings, runItems } from '../runItems';
 import { chatOptions } from './options.description';
 import { itemOutput, waitForRun } from '../results';
 import { samplingProperties } from './sampling.description';
@@ -225,17 +226,20 @@ async function readBinaryImage(
 	itemIndex: number,
 	property: string,
 ): Promise<{ bytes: Buffer; mimeType: string }> {
-	const binary = context.getInputData()[itemIndex]?.binary ?? {};
-	const data = binary[property];
-	if (data === undefined) {
-		const names = Object.keys(binary);
-		throw new InputError(
+	let data: IBinaryData;
+	try {
+		// n8n's own lookup, which knows where the workflow keeps binary data (its binary mode).
+		data = context.helpers.assertBinaryData(itemIndex, property);
+	} catch {
+		const names = Object.keys(context.getInputData()[itemIndex]?.binary ?? {});
+		const missing = new InputError(
 			BINARY_FIELD,
 			names.length === 0
-				? `the item has no binary data, so there is no image in "${property}"`
+				? `the item has no binary data, so no image in "${property}"`
 				: `the item has no binary field "${property}" (it has ${names.map((name) => `"${name}"`).join(', ')})`,
 			'Name the binary field that holds the image, as the node before this one outputs it (often "data").',
 		);
+		throw inputErrorFor(context, missing, itemIndex);
 	}
 	const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, property);
 	return { bytes, mimeType: checkImageBytes(property, bytes, data) };

@@ -2,7 +2,14 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { AGENT_REASONING_EFFORTS } from '../../helpers/constants';
 import { editorLimits, type RangeName } from '../../helpers/ranges';
-import { agentOnly, FROM_V2, includeRawResponseOption, sonarOnly, V1 } from '../common.description';
+import {
+	addRunTotalsOption,
+	agentOnly,
+	FROM_V2,
+	includeRawResponseOption,
+	sonarOnly,
+	V1,
+} from '../common.description';
 
 const EFFORT_NAMES: Record<string, string> = {
 	minimal: 'Minimal',
@@ -180,14 +187,7 @@ const DOCS_ONLY_ON_AGENT = ['temperature', 'topP'];
 
 /** Options that version 2 adds; version 1 stays as saved workflows know it. */
 const NEW_IN_V2: INodeProperties[] = [
-	{
-		displayName: 'Add Run Totals',
-		name: 'addRunTotals',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to add the summed tokens and cost of all items to the last output item, as run_totals. Failed items add nothing.',
-	},
+	addRunTotalsOption,
 	{
 		displayName: 'Continue From Response ID',
 		name: 'previousResponseId',
