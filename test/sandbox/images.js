@@ -48,7 +48,7 @@ function sniff(b) {
 }
 
 /**
- * One image URL as the service would take it (A34: the 400s and their texts are assumed).
+ * One image URL as the service would take it (A33: the 400s and their texts are assumed).
  * @param {string} url
  * @param {Api} api
  * @returns {Image}
