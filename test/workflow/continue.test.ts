@@ -123,6 +123,28 @@ describe('each item continues its own conversation', () => {
 	});
 });
 
+describe('faults', () => {
+	it('a retried follow-up keeps its response ID: a 503 first, then the continued answer', async () => {
+		const opener = await ask({ prompt: 'Which planet is the largest?' });
+		const id = String(opener.items[0].json.id);
+		const result = await ask({
+			prompt: 'How many moons does it have? [[sandbox:unavailable times=1]]',
+			...continueFrom(id),
+		});
+		expect(result.error).toBeUndefined();
+		const calls = completions(env.sandbox).slice(1);
+		expect(
+			calls.map((call) => [call.status, (call.body as IDataObject).previous_response_id]),
+		).toEqual([
+			[503, id],
+			[200, id],
+		]);
+		expect(String(result.items[0].json.content)).toContain(
+			'you asked "Which planet is the largest?".',
+		);
+	});
+});
+
 describe('a response ID Perplexity does not know', () => {
 	it('fails the item with the 404, once (not retried), and says what the option takes', async () => {
 		const result = await ask(continueFrom('resp_00000000-0000-4000-8000-0000000fffff'));
