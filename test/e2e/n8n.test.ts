@@ -4,6 +4,7 @@
  * execute` against the same user folder while it runs. The first run installs n8n into .cache/.
  */
 
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -268,8 +269,15 @@ describe('n8n CLI: import and execute', () => {
 	const SAVED_V1 = 'e2eSavedVersion1';
 	const CONVERSATION = 'e2eConversation1';
 	const MANY_ITEMS = 'e2eManyItemsWf01';
+	const CONTINUED = 'e2eContinuedConv';
+	const IMAGE = 'e2eImageFromBin1';
 	const ITEMS = 20;
 	const FAILING = 7;
+	/** A 1×1 PNG, turned into binary data inside the workflow by n8n's Convert to File node. */
+	const PNG = Buffer.from(
+		'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+		'base64',
+	);
 
 	beforeAll(async () => {
 		await stack.n8n.importCredentials([
@@ -313,11 +321,67 @@ describe('n8n CLI: import and execute', () => {
 			},
 			settings: { executionOrder: 'v1' },
 		};
+		const image: WorkflowJson = {
+			id: IMAGE,
+			name: 'e2e: an image from binary data',
+			nodes: [
+				{
+					id: 'e2e-image-trigger',
+					name: 'Manual Trigger',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'e2e-image-base64',
+					name: 'Picture',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: { jsCode: `return [{ json: { png: '${PNG.toString('base64')}' } }];` },
+				},
+				{
+					id: 'e2e-image-file',
+					name: 'Convert to File',
+					type: 'n8n-nodes-base.convertToFile',
+					typeVersion: 1.1,
+					position: [440, 0],
+					parameters: {
+						operation: 'toBinary',
+						sourceProperty: 'png',
+						binaryPropertyName: 'data',
+						options: { fileName: 'pixel.png', mimeType: 'image/png' },
+					},
+				},
+				{
+					...chatNode(
+						'Perplexity Chat',
+						{
+							resource: 'chat',
+							prompt: 'What is in this picture?',
+							options: { image: { values: { source: 'binary', binaryPropertyName: 'data' } } },
+						},
+						[660, 0],
+					),
+					typeVersion: 3,
+					credentials: { [lib.CREDENTIAL_TYPE]: credential },
+				},
+			],
+			connections: {
+				...connect('Manual Trigger', 'Picture'),
+				...connect('Picture', 'Convert to File'),
+				...connect('Convert to File', 'Perplexity Chat'),
+			},
+			settings: { executionOrder: 'v1' },
+		};
 		await stack.n8n.importWorkflows([
 			{ ...lib.loadExample('1-manual-trigger.json', { credential }), id: MANUAL },
 			{ ...savedVersion1(credential), id: SAVED_V1 },
 			{ ...lib.loadExample('3-conversation.json', { credential }), id: CONVERSATION },
+			{ ...lib.loadExample('6-continue-conversation.json', { credential }), id: CONTINUED },
 			manyItems,
+			image,
 		]);
 	});
 
@@ -382,6 +446,59 @@ describe('n8n CLI: import and execute', () => {
 		expect(sent).toContain(firstAnswer);
 		expect(sent.some((s) => s.includes('atmosphere compared to Earth'))).toBe(true);
 		expect(strings(calls[0].body)).not.toContain(firstAnswer);
+	});
+
+	test('three Perplexity Chat nodes continuing one conversation (the example): each sends the ID before it', async () => {
+		const since = lastSeq();
+		const result = await stack.n8n.executeWorkflow(CONTINUED);
+		expect({ ok: result.ok, error: result.run?.data?.resultData?.error?.message }).toEqual({
+			ok: true,
+			error: undefined,
+		});
+		const [ask, followUp, second] = ['Ask', 'Follow-up', 'Second follow-up'].map(
+			(name) => lib.nodeItems(result.run, name)[0].json,
+		);
+		for (const json of [ask, followUp, second]) {
+			expect(json.id).toMatch(/^resp_/);
+			expectSeedCompletion(json, json.model);
+		}
+		const calls = requestsSince(since, '/v1/agent');
+		expect(calls.map((call) => [call.status, call.body.previous_response_id])).toEqual([
+			[200, undefined],
+			[200, ask.id],
+			[200, followUp.id],
+		]);
+		// A follow-up sends its own question only; Perplexity holds the rest of the conversation.
+		expect(calls[2].body.input).toEqual([
+			{ role: 'user', content: 'Could there be liquid water below its surface?' },
+		]);
+		expect(second.content).toContain(
+			'This continues the conversation in which you asked "Which moon of Saturn is the largest?", then "How thick is its atmosphere compared to Earth’s?".',
+		);
+	});
+
+	test('a PNG made in the workflow goes to Perplexity from binary data, byte for byte', async () => {
+		const since = lastSeq();
+		const result = await stack.n8n.executeWorkflow(IMAGE);
+		expect({ ok: result.ok, error: result.run?.data?.resultData?.error?.message }).toEqual({
+			ok: true,
+			error: undefined,
+		});
+		const [item] = lib.nodeItems(result.run, 'Perplexity Chat');
+		const hash = createHash('sha256').update(PNG).digest('hex').slice(0, 16);
+		expect(item.json.content).toContain(
+			`You attached a PNG image of ${PNG.length} bytes (SHA-256 ${hash})`,
+		);
+		const [call] = requestsSince(since, '/v1/agent');
+		expect(call.body.input).toEqual([
+			{
+				role: 'user',
+				content: [
+					{ type: 'input_text', text: 'What is in this picture?' },
+					{ type: 'input_image', image_url: `data:image/png;base64,${PNG.toString('base64')}` },
+				],
+			},
+		]);
 	});
 
 	test(`${ITEMS} items with item ${FAILING} failing and Continue On Fail: every item, in order, paired`, async () => {

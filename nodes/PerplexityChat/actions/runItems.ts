@@ -54,8 +54,9 @@ function errorJson(error: ItemError, itemIndex: number): IDataObject {
 export type ItemOutcome = IDataObject | IDataObject[] | ItemError;
 
 /**
- * The item loop of every operation. Every item is prepared (read and checked) before the first
- * request goes out, so bad input costs nothing; then requests run `concurrency` at a time.
+ * The item loop of every operation. Every item is prepared (read and checked, which may take a
+ * read of its binary data) before the first request goes out, so bad input costs nothing; then
+ * requests run `concurrency` at a time.
  * Each input item gives exactly one output item, or the list of output items its `run` returns,
  * in input order and each paired to its input, or one error: with Continue On Fail as an error
  * item in its place, otherwise the node fails with the error of the first failing item and starts
@@ -64,20 +65,21 @@ export type ItemOutcome = IDataObject | IDataObject[] | ItemError;
 export async function runItems<Prepared>(
 	context: IExecuteFunctions,
 	execution: ExecutionSettings,
-	prepare: (itemIndex: number) => Prepared,
+	prepare: (itemIndex: number) => Prepared | Promise<Prepared>,
 	run: (prepared: Prepared, itemIndex: number) => Promise<ItemOutcome>,
 ): Promise<INodeExecutionData[][]> {
 	const count = context.getInputData().length;
 	const continueOnFail = context.continueOnFail();
 
 	type Entry = { value: Prepared } | { error: ItemError };
-	const prepared = Array.from({ length: count }, (_, itemIndex): Entry | undefined => {
+	const prepared: Array<Entry | undefined> = [];
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
 		try {
-			return { value: prepare(itemIndex) };
+			prepared.push({ value: await prepare(itemIndex) });
 		} catch (error) {
-			return { error: inputErrorFor(context, error, itemIndex) };
+			prepared.push({ error: inputErrorFor(context, error, itemIndex) });
 		}
-	});
+	}
 	const firstBad = prepared.find((entry) => entry && 'error' in entry);
 	if (firstBad && 'error' in firstBad && !continueOnFail) throw firstBad.error;
 
