@@ -3,6 +3,7 @@
 
 const { ApiError } = require('./errors');
 const { compose, tokens, truncate } = require('./answers');
+const { conversationBefore } = require('./conversations');
 const { functionTurn } = require('./functions');
 const { AGENT_BY_ID, SEARCH_CALL_COST, price } = require('./models');
 const { sendJson } = require('./respond');
@@ -21,7 +22,11 @@ const { validateAgent } = require('./validate-agent');
  * @typedef {{ status: Terminal, text: string, error: Record<string, string> | null }} Outcome
  * @typedef {import('./functions').FunctionCall} FunctionCall
  * @typedef {{ id: string, msgId: string, spec: AgentSpec, answer: Answer, calls: FunctionCall[] | null, createdAt: number, readyAt: number, outcome: Outcome }} Run
- * @typedef {{ ids: import('./ids').Ids, runs: import('./background').RunStore<Run>, config: { backgroundMs: number, acceptDocsOnlyFields: boolean } }} AgentState
+ * @typedef {{
+ *   ids: import('./ids').Ids, runs: import('./background').RunStore<Run>,
+ *   turns: import('./background').RunStore<import('./conversations').Turn>,
+ *   config: { backgroundMs: number, acceptDocsOnlyFields: boolean },
+ * }} AgentState
  */
 
 /** Reasoning tokens per effort level, counted into output tokens as the real usage does. */
@@ -275,7 +280,11 @@ function streamRun(x, state, run) {
  */
 function createResponse(x, state, raw, body) {
 	const spec = validateAgent(raw, body, state.config);
-	const answer = compose(spec);
+	const previous = spec.echo.previous_response_id;
+	const earlier = typeof previous === 'string' ? conversationBefore(state.turns, previous) : [];
+	// The continued conversation is read by the model, so it counts as input.
+	for (const turn of earlier) spec.inputChars += turn.question.length + turn.answer.length;
+	const answer = compose({ ...spec, earlier: earlier.map((turn) => turn.question) });
 	const now = Date.now();
 	const id = state.ids.response();
 	/** @type {Run} */
@@ -289,6 +298,14 @@ function createResponse(x, state, raw, body) {
 		readyAt: now,
 		outcome: outcomeOf(spec, answer, x.fault),
 	};
+	state.turns.add(id, {
+		question: answer.question,
+		text: run.outcome.text,
+		status: run.outcome.status,
+		previous: typeof previous === 'string' ? previous : null,
+		// A background run may still change (cancel, a fault on a poll): the turn follows it.
+		run: spec.background ? run : null,
+	});
 	if (spec.background) {
 		run.readyAt = now + state.config.backgroundMs;
 		state.runs.add(run.id, run);

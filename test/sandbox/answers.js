@@ -2,6 +2,7 @@
 'use strict';
 
 const { stripDirectives } = require('./directives');
+const { describeImage } = require('./images');
 const { sampleJson } = require('./json-schema');
 const { search, titleOf, hash, cap, isoDay, NO_FILTERS } = require('./search');
 
@@ -14,6 +15,7 @@ const { search, titleOf, hash, cap, isoDay, NO_FILTERS } = require('./search');
 /**
  * @typedef {import('./search').SearchOptions} SearchOptions
  * @typedef {import('./search').SearchResult} SearchResult
+ * @typedef {import('./images').Image} Image
  * @typedef {{
  *   question: string, topic: string | null, title: string, queries: string[], results: SearchResult[],
  *   text: string, json: boolean,
@@ -46,17 +48,34 @@ const siteName = (/** @type {string} */ url) =>
 	url.slice(8, url.indexOf('/', 8)).replace(/^(www|en)\./, '');
 
 /**
+ * What the answer says it saw besides the question: the images sent with it, and the earlier
+ * questions of a continued conversation, so that a test can tell both arrived.
+ * @param {Image[]} images
+ * @param {string[]} earlier
+ */
+function context(images, earlier) {
+	let text = '';
+	if (images.length) text += `You attached ${images.map(describeImage).join(' and ')}. `;
+	if (earlier.length) {
+		const asked = earlier.map((q) => `"${q}"`).join(', then ');
+		text += `This continues the conversation in which you asked ${asked}. `;
+	}
+	return text;
+}
+
+/**
  * The prose answer, citing results as `[n]` markers. Real answers carry such markers while their
  * `annotations` stay empty (recorded), so the markers are all there is.
  * @param {string} question
  * @param {string | null} topic
  * @param {SearchResult[]} results
+ * @param {string} seen see context()
  */
-function prose(question, topic, results) {
+function prose(question, topic, results, seen) {
 	/** @param {number} i */
 	const cite = (i) => `[${results[i].id}]`;
 	const of = topic ? ` of ${topic}` : '';
-	let text = `You asked: "${question}". `;
+	let text = `You asked: "${question}". ${seen}`;
 	if (results.length === 0) {
 		text += topic
 			? `${cap(topic)} is a well-documented subject`
@@ -77,7 +96,7 @@ function prose(question, topic, results) {
 }
 
 /**
- * @param {{ prompt: string, search: boolean, searchOptions?: SearchOptions, schema?: Record<string, any> | null }} request
+ * @param {{ prompt: string, search: boolean, searchOptions?: SearchOptions, schema?: Record<string, any> | null, images?: Image[], earlier?: string[] }} request
  * @returns {Answer}
  */
 function compose(request) {
@@ -89,7 +108,12 @@ function compose(request) {
 	const queries = request.search
 		? [question.slice(0, 120), `${title} ${options.mode === 'sec' ? 'filings' : 'overview'}`]
 		: [];
-	const text = prose(question, topic, results);
+	const text = prose(
+		question,
+		topic,
+		results,
+		context(request.images ?? [], request.earlier ?? []),
+	);
 	if (!request.schema) return { question, topic, title, queries, results, text, json: false };
 	const value = sampleJson(request.schema, {
 		answer: text,

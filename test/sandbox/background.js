@@ -2,8 +2,9 @@
 'use strict';
 
 /**
- * Stored background runs, for `GET /v1/responses/{id}` and cancel. Only background runs are kept:
- * storing every response would make a 10,000-request benchmark grow the heap for nothing.
+ * A bounded store by id: background runs for `GET /v1/responses/{id}` and cancel (only background
+ * runs are kept whole: storing every response would make a 10,000-request benchmark grow the heap
+ * for nothing), and the small turns that `previous_response_id` continues (conversations.js).
  * @template T
  */
 class RunStore {

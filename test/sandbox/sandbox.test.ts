@@ -700,6 +700,7 @@ describe('Agent API: strict validation', () => {
 	});
 
 	it('accepts every proven field at its bounds', async () => {
+		const previous = await agent(base);
 		const r = await agent({
 			model: 'anthropic/claude-sonnet-4-5',
 			input: [
@@ -761,7 +762,7 @@ describe('Agent API: strict validation', () => {
 			stream: false,
 			background: false,
 			store: false,
-			previous_response_id: 'resp_previous',
+			previous_response_id: previous.json.id,
 		});
 		expect(r.status).toBe(200);
 		expect(r.json.model).toBe('anthropic/claude-sonnet-4-5');

@@ -5,6 +5,7 @@ const http = require('http');
 const { createResponse, getResponse, cancelResponse } = require('./agent');
 const { createEmbeddings, createContextualizedEmbeddings } = require('./embeddings');
 const { RunStore } = require('./background');
+const { MAX_TURNS } = require('./conversations');
 const { DEFAULTS, checkConfig } = require('./config');
 const { control } = require('./control');
 const { parseDirectives } = require('./directives');
@@ -30,7 +31,8 @@ const { createCompletion } = require('./sonar');
  * @typedef {import('./agent').Run} Run
  * @typedef {{
  *   config: Config, apiKey: string, ids: Ids, log: RequestLog, faults: FaultBook,
- *   limiter: RateLimiter, runs: RunStore<Run>, wait: (ms: number) => Promise<void>,
+ *   limiter: RateLimiter, runs: RunStore<Run>, turns: RunStore<import('./conversations').Turn>,
+ *   wait: (ms: number) => Promise<void>,
  * }} State
  * @typedef {(x: Exchange, state: State, raw: string, body: unknown, id: string) => void} Handler
  * @typedef {{ api: Api, method: string, auth: boolean, generates: boolean, handler: Handler, id: string, pattern: string }} Route
@@ -281,6 +283,7 @@ async function startSandbox(options = {}) {
 		faults: new FaultBook(),
 		limiter: new RateLimiter(initial.rateLimit),
 		runs: new RunStore(50_000),
+		turns: new RunStore(MAX_TURNS),
 		// Tracked so stop() can cancel pending latency waits instead of keeping the process alive.
 		wait: (ms) =>
 			new Promise((resolve) => {
@@ -334,6 +337,7 @@ async function startSandbox(options = {}) {
 			state.log.clear();
 			state.faults.clear();
 			state.runs.clear();
+			state.turns.clear();
 			state.limiter.configure(initial.rateLimit);
 		},
 		requests: (since) => state.log.list(since),

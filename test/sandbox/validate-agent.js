@@ -6,6 +6,7 @@ const { AGENT_BY_ID, PRESETS } = require('./models');
 const { isObject, promptOf, inputChars } = require('./prompt');
 const { stripDirectives } = require('./directives');
 const { range, oneOf, searchFilters } = require('./validate-common');
+const { imagesOf } = require('./images');
 
 /**
  * The Agent API is a Go service decoding with DisallowUnknownFields: the first problem in document
@@ -23,6 +24,7 @@ const { range, oneOf, searchFilters } = require('./validate-common');
  *   model: string, prompt: string, inputChars: number, search: boolean, searchOptions: SearchOptions,
  *   schema: Record<string, any> | null, maxOutputTokens: number | null, effort: string | null,
  *   stream: boolean, background: boolean, preset: string | null, echo: Record<string, unknown>,
+ *   images: import('./images').Image[],
  * }} AgentSpec
  * @typedef {{ acceptDocsOnlyFields: boolean }} AgentRules
  */
@@ -480,6 +482,7 @@ function validateAgent(raw, body, rules) {
 	decode(body, REQUEST, 'ResponsesRequest', 'body', rules);
 
 	checkInput(body);
+	const images = imagesOf(body.input, 'agent');
 	const model = resolveModel(body);
 	range('max_output_tokens', body.max_output_tokens, 1, Infinity);
 	range('temperature', body.temperature, 0, 2);
@@ -512,6 +515,7 @@ function validateAgent(raw, body, rules) {
 		stream: body.stream === true,
 		background: body.background === true,
 		preset: body.preset ?? null,
+		images,
 		// What the recorded bodies echo, with the recorded defaults for fields not sent.
 		echo: {
 			background: body.background === true,

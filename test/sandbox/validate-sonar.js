@@ -5,6 +5,7 @@ const { ApiError, ValidationFailure } = require('./errors');
 const { SONAR_MODELS } = require('./models');
 const { isObject, promptOf, inputChars } = require('./prompt');
 const { range, oneOf, searchFilters } = require('./validate-common');
+const { imagesOf } = require('./images');
 
 /**
  * The Sonar service is FastAPI + pydantic v2 in lax mode: unknown fields are ignored, numeric
@@ -18,6 +19,7 @@ const { range, oneOf, searchFilters } = require('./validate-common');
  *   model: string, prompt: string, inputChars: number, search: boolean, searchOptions: SearchOptions,
  *   schema: Record<string, any> | null, maxTokens: number | null, stream: boolean,
  *   returnImages: boolean, returnRelated: boolean, contextSize: string,
+ *   images: import('./images').Image[],
  * }} SonarSpec
  */
 
@@ -151,6 +153,27 @@ const literal = (allowed) => (v, loc, errors) => {
 const ROLES = ['system', 'user', 'assistant', 'tool'];
 const ROLE_LIST = "'system', 'user', 'assistant' or 'tool'";
 
+/**
+ * An `image_url` chunk: the SDK's `image_url: URLInput | string`, so a string or `{url}`.
+ * @param {Record<string, any>} part
+ * @param {(string|number)[]} loc
+ * @param {Detail[]} errors
+ */
+function imageChunk(part, loc, errors) {
+	const at = [...loc, 'image_url'];
+	const value = part.image_url;
+	if (value === undefined) errors.push(detail('missing', at, 'Field required', part));
+	else if (typeof value === 'string') return;
+	else if (!isObject(value)) {
+		errors.push(detail('model_type', [...at, 'URL'], 'Input should be a valid dictionary', value));
+		errors.push(detail('string_type', [...at, 'str'], 'Input should be a valid string', value));
+	} else if (typeof value.url !== 'string') {
+		errors.push(
+			detail('string_type', [...at, 'URL', 'url'], 'Input should be a valid string', value.url),
+		);
+	}
+}
+
 /** @type {Coerce} */
 function messages(v, loc, errors) {
 	if (!Array.isArray(v)) {
@@ -189,9 +212,10 @@ function messages(v, loc, errors) {
 		} else if (Array.isArray(m.content)) {
 			m.content.forEach((/** @type {unknown} */ part, /** @type {number} */ j) => {
 				const pat = [...at, 'content', 'list[...]', j];
-				if (requireObject(part, pat, errors) && typeof part.type !== 'string') {
+				if (!requireObject(part, pat, errors)) return;
+				if (typeof part.type !== 'string') {
 					errors.push(detail('missing', [...pat, 'type'], 'Field required', part));
-				}
+				} else if (part.type === 'image_url') imageChunk(part, pat, errors);
 			});
 		}
 	});
@@ -366,6 +390,7 @@ function validateSonar(raw, body) {
 		);
 	}
 	checkOrder(b.messages);
+	const images = imagesOf(b.messages, 'sonar');
 	range('max_tokens', b.max_tokens, 1, 128000);
 	range('temperature', b.temperature, 0, 2);
 	range('top_p', b.top_p, 0, 1);
@@ -392,6 +417,7 @@ function validateSonar(raw, body) {
 		returnImages: b.return_images === true,
 		returnRelated: b.return_related_questions === true,
 		contextSize: wso.search_context_size ?? 'low',
+		images,
 	};
 }
 

@@ -347,3 +347,42 @@ describe('rate limits in the editor', () => {
 		}
 	});
 });
+
+describe('the options version 2 added', () => {
+	const optionsOf = (operation: string, version: 1 | 2) =>
+		description.properties
+			.filter(
+				(property) =>
+					property.name === 'options' &&
+					(property.displayOptions?.show?.operation as string[] | undefined)?.includes(operation) &&
+					JSON.stringify(property.displayOptions?.show?.['@version']) ===
+						JSON.stringify(version === 1 ? [1] : [{ _cnd: { gte: 2 } }]),
+			)
+			.flatMap((property) => property.options as INodeProperties[]);
+	const names = (options: INodeProperties[]) => options.map((option) => option.name);
+	const NEW = ['addRunTotals', 'previousResponseId', 'image'];
+
+	it('Create Chat Completion: Image, Continue From Response ID and Add Run Totals from version 2 only, in alphabetical order', () => {
+		expect(names(optionsOf('complete', 2))).toEqual(expect.arrayContaining(NEW));
+		expect(names(optionsOf('complete', 1))).toEqual(
+			expect.not.arrayContaining([
+				expect.stringMatching(/^(addRunTotals|previousResponseId|image)$/),
+			]),
+		);
+		const displayNames = optionsOf('complete', 2).map((option) => option.displayName);
+		expect(displayNames).toEqual([...displayNames].sort((a, b) => a.localeCompare(b)));
+	});
+
+	it('Continue From Response ID is shown on the Agent API only; Image on both', () => {
+		const v2 = optionsOf('complete', 2);
+		expect(v2.find((o) => o.name === 'previousResponseId')?.displayOptions).toEqual({
+			show: { '/api': ['agent'] },
+		});
+		expect(v2.find((o) => o.name === 'image')?.displayOptions).toBeUndefined();
+	});
+
+	it('Get Response: Add Run Totals from version 2, and version 1 keeps its one option', () => {
+		expect(names(optionsOf('getResponse', 1))).toEqual(['includeRawResponse']);
+		expect(names(optionsOf('getResponse', 2))).toEqual(['addRunTotals', 'includeRawResponse']);
+	});
+});

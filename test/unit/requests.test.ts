@@ -186,6 +186,36 @@ describe('Agent API request', () => {
 		);
 		expect(resolveChatSettings(raw(), false).stream).toBe(false);
 	});
+
+	it('continues from a response ID (version 2): previous_response_id, the question alone as input', () => {
+		const previousResponseId = ' resp_00000000-0000-4000-8000-000000000001 ';
+		expect(
+			agent({ version: 2, prompt: 'And its atmosphere?', options: { previousResponseId } }),
+		).toEqual({
+			model: 'perplexity/sonar',
+			input: [{ role: 'user', content: 'And its atmosphere?' }],
+			previous_response_id: 'resp_00000000-0000-4000-8000-000000000001',
+			tools: [{ type: 'web_search' }],
+		});
+		// Empty (e.g. an expression on the first turn of a loop): a new conversation.
+		expect(agent({ version: 2, options: { previousResponseId: '' } })).not.toHaveProperty(
+			'previous_response_id',
+		);
+		// Version 1 has no such option; on Sonar it is hidden, and a value left over is not sent.
+		expect(agent({ options: { previousResponseId } })).not.toHaveProperty('previous_response_id');
+		expect(sonar({ version: 2, options: { previousResponseId } })).not.toHaveProperty(
+			'previous_response_id',
+		);
+	});
+
+	it('refuses a response ID that would change the request, naming the option', () => {
+		const read = () =>
+			resolveChatSettings(raw({ version: 2, options: { previousResponseId: 'resp_1 resp_2' } }));
+		expect(read).toThrow(InputError);
+		expect(read).toThrow(
+			'Options → Continue From Response ID: "resp_1 resp_2" is not a response ID',
+		);
+	});
 });
 
 describe('Sonar request', () => {

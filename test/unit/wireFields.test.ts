@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ApiKind } from '../../nodes/PerplexityChat/helpers/interfaces';
-import { buildRequest } from '../../nodes/PerplexityChat/helpers/requests';
+import { attachImage, buildRequest } from '../../nodes/PerplexityChat/helpers/requests';
 import {
 	type RawChatParameters,
 	resolveChatSettings,
@@ -103,6 +103,13 @@ const options: Array<[string, Overrides]> = [
 	['Search → User Location', { searchOptions: { userLocation: location } }],
 	['Search → Disable Search', { searchOptions: { disableSearch: true } }],
 	['Request Options → Stream Response', { requestOptions: { stream: true } }],
+	[
+		'Options → Image',
+		{
+			version: 2,
+			options: { image: { values: { source: 'url', url: 'https://example.com/chart.png' } } },
+		},
+	],
 ];
 
 const agentOptions: Array<[string, Overrides]> = [
@@ -115,6 +122,10 @@ const agentOptions: Array<[string, Overrides]> = [
 	['Search → Force Web Search', { searchOptions: { alwaysSearch: true } }],
 	['Request Options → Background Mode', { requestOptions: { background: 'wait' } }],
 	['Request Options → Background Mode', { requestOptions: { background: 'submit' } }],
+	[
+		'Options → Continue From Response ID',
+		{ version: 2, options: { previousResponseId: 'resp_1' } },
+	],
 	// A preset brings its own search: the tool goes out only to carry a setting.
 	['Search → Domain Filter', { model: 'fast', searchOptions: { domainFilter: 'arxiv.org' } }],
 	['Search → Recency', { model: 'low', searchOptions: { recency: 'year' } }],
@@ -137,7 +148,14 @@ const sonarOptions: Array<[string, Overrides]> = [
 	['Search → Return Images', { searchOptions: { returnImages: true } }],
 	['Search → Return Related Questions', { searchOptions: { returnRelatedQuestions: true } }],
 	['Search → Language Filter', { searchOptions: { languageFilter: 'en, fr' } }],
-	['Agent-only leftovers', { searchOptions: { alwaysSearch: true } }],
+	[
+		'Agent-only leftovers',
+		{
+			version: 2,
+			searchOptions: { alwaysSearch: true },
+			options: { previousResponseId: 'resp_1' },
+		},
+	],
 ];
 
 const cases: Array<[ApiKind, string, Overrides]> = [
@@ -201,6 +219,20 @@ describe('each option on its own', () => {
 				);
 			}
 		}
+	});
+});
+
+describe('an image from binary data, attached when its request goes out', () => {
+	const dataUrl = 'data:image/png;base64,iVBORw0KGgo=';
+
+	it.each<ApiKind>(['agent', 'sonar'])('%s: every field of the image part is proven', (api) => {
+		const sent = attachImage(api, body(api, conversation), dataUrl);
+		expect(problems(api, sent)).toEqual([]);
+		expect(wirePaths(sent, WIRE_FIELDS[api])).toEqual(
+			expect.arrayContaining(
+				api === 'agent' ? ['input[].content[].image_url'] : ['messages[].content[].image_url.url'],
+			),
+		);
 	});
 });
 

@@ -62,6 +62,16 @@ export function modelProperty(description: string): INodeProperties {
 	};
 }
 
+/** Version 2 on: a setting of the whole run, read from the first item (helpers/runTotals.ts). */
+export const addRunTotalsOption: INodeProperties = {
+	displayName: 'Add Run Totals',
+	name: 'addRunTotals',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to add the summed tokens and cost of all items to the last output item, as run_totals. Failed items add nothing.',
+};
+
 export const includeRawResponseOption: INodeProperties = {
 	displayName: 'Include Raw Response',
 	name: 'includeRawResponse',

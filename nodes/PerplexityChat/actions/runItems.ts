@@ -66,7 +66,8 @@ export interface Batch {
 
 /**
  * The item loop of every operation, for requests that each serve several items. Every item is
- * prepared (read and checked) before the first request goes out, so bad input costs nothing;
+ * prepared (read and checked, which may take a read of its binary data) before the first request
+ * goes out, so bad input costs nothing;
  * `plan` then groups the good items into requests, which run `concurrency` at a time. An item
  * whose requests all succeeded gives what `finish` makes of it: one output item, or the list of
  * output items it returns, in input order and each paired to its input. An item whose request
@@ -77,7 +78,7 @@ export interface Batch {
 export async function runBatches<Prepared>(
 	context: IExecuteFunctions,
 	execution: ExecutionSettings,
-	prepare: (itemIndex: number) => Prepared,
+	prepare: (itemIndex: number) => Prepared | Promise<Prepared>,
 	plan: (ready: Array<{ itemIndex: number; value: Prepared }>) => Batch[],
 	finish: (itemIndex: number) => ItemOutcome,
 ): Promise<INodeExecutionData[][]> {
@@ -88,7 +89,7 @@ export async function runBatches<Prepared>(
 	const ready: Array<{ itemIndex: number; value: Prepared }> = [];
 	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
 		try {
-			ready.push({ itemIndex, value: prepare(itemIndex) });
+			ready.push({ itemIndex, value: await prepare(itemIndex) });
 		} catch (error) {
 			errors[itemIndex] = inputErrorFor(context, error, itemIndex);
 			if (!continueOnFail) throw errors[itemIndex];
@@ -157,7 +158,7 @@ export async function runBatches<Prepared>(
 export async function runItems<Prepared>(
 	context: IExecuteFunctions,
 	execution: ExecutionSettings,
-	prepare: (itemIndex: number) => Prepared,
+	prepare: (itemIndex: number) => Prepared | Promise<Prepared>,
 	run: (prepared: Prepared, itemIndex: number) => Promise<ItemOutcome>,
 ): Promise<INodeExecutionData[][]> {
 	const results = new Map<number, ItemOutcome>();

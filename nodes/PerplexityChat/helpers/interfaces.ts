@@ -48,6 +48,12 @@ export interface JsonSchemaFormat {
 	strict?: boolean;
 }
 
+/**
+ * An image for the question: an address Perplexity fetches, or a binary field of the item, whose
+ * bytes are read and sent as a data URL only when its request goes out.
+ */
+export type ImageSource = { source: 'binary'; property: string } | { source: 'url'; url: string };
+
 /** Everything one item asks for, validated; request builders turn it into a wire body. */
 export interface ChatSettings {
 	api: ApiKind;
@@ -67,6 +73,9 @@ export interface ChatSettings {
 	search: SearchSettings;
 	stream: boolean;
 	background: BackgroundMode;
+	/** Agent API only: the response this one continues (previous_response_id). */
+	previousResponseId?: string;
+	image?: ImageSource;
 }
 
 export interface OutputSettings {

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ChatSettings, WebFilters } from './interfaces';
+import type { ApiKind, ChatSettings, WebFilters } from './interfaces';
 import { resolveAgentModel } from './models';
 
 /** Leaves out what the user did not set: every API treats a sent field as a choice. */
@@ -65,6 +65,7 @@ export function buildAgentRequest(settings: ChatSettings): IDataObject {
 		models,
 		// As every recorded request sends it: {role, content}, without the SDK type's `type: "message"`.
 		input: settings.messages.map(({ role, content }) => ({ role, content })),
+		previous_response_id: settings.previousResponseId,
 		max_output_tokens: settings.maxTokens,
 		// Docs-only on the Agent API: sent only when the user sets them, whose descriptions warn of it.
 		temperature: settings.temperature,
@@ -114,6 +115,33 @@ export function buildSonarRequest(settings: ChatSettings): IDataObject {
 	});
 }
 
+/**
+ * Puts an image into the last message, which is the user's (validateMessages sees to it), after
+ * its text, as the content part each API takes: `input_image` with the URL as a string on the
+ * Agent API, `image_url` with `{url}` on Sonar.
+ */
+export function attachImage(api: ApiKind, body: IDataObject, url: string): IDataObject {
+	const key = api === 'agent' ? 'input' : 'messages';
+	const messages = [...(body[key] as IDataObject[])];
+	const last = messages[messages.length - 1];
+	const text = String(last.content);
+	const content =
+		api === 'agent'
+			? [
+					{ type: 'input_text', text },
+					{ type: 'input_image', image_url: url },
+				]
+			: [
+					{ type: 'text', text },
+					{ type: 'image_url', image_url: { url } },
+				];
+	messages[messages.length - 1] = { ...last, content };
+	return { ...body, [key]: messages };
+}
+
+/** A binary image is attached later, when its bytes are read (see ImageSource). */
 export function buildRequest(settings: ChatSettings): IDataObject {
-	return settings.api === 'agent' ? buildAgentRequest(settings) : buildSonarRequest(settings);
+	const body = settings.api === 'agent' ? buildAgentRequest(settings) : buildSonarRequest(settings);
+	const { image } = settings;
+	return image?.source === 'url' ? attachImage(settings.api, body, image.url) : body;
 }

@@ -13,6 +13,7 @@ import {
 	SEARCH_MODES,
 	SONAR_REASONING_EFFORTS,
 } from './constants';
+import { readImageOption } from './images';
 import { InputError } from './inputError';
 import type {
 	ApiKind,
@@ -31,6 +32,7 @@ import {
 	checkJsonSchema,
 	checkLanguageCodes,
 	checkNumber,
+	checkResponseId,
 	checkUserLocation,
 	checkWebFilters,
 	toList,
@@ -38,7 +40,10 @@ import {
 
 /** The parameters of one item as n8n resolved them, before any checking. */
 export interface RawChatParameters {
-	/** The node's version: 1 keeps the seed's settings in Options, 2 has them as parameters. */
+	/**
+	 * The node's version: 1 keeps the seed's settings in Options; 2 has them as parameters, and
+	 * adds the Image and Continue From Response ID options.
+	 */
 	version?: number;
 	api: unknown;
 	model: unknown;
@@ -92,6 +97,8 @@ export function resolveChatSettings(raw: RawChatParameters, callerStreams = fals
 		background: 'off',
 	};
 
+	if ((raw.version ?? 1) >= 2) settings.image = readImageOption(options.image, api);
+
 	const efforts = api === 'agent' ? AGENT_REASONING_EFFORTS : SONAR_REASONING_EFFORTS;
 	settings.reasoningEffort = checkChoice(
 		inOptions('Reasoning Effort'),
@@ -100,6 +107,13 @@ export function resolveChatSettings(raw: RawChatParameters, callerStreams = fals
 	);
 	if (api === 'sonar') return settings;
 
+	if ((raw.version ?? 1) >= 2) {
+		settings.previousResponseId = checkResponseId(
+			inOptions('Continue From Response ID'),
+			options.previousResponseId,
+			'Map the ID of an earlier Agent API answer, e.g. {{ $json.id }} after a Perplexity Chat node.',
+		);
+	}
 	settings.fallbackModels = readFallbackModels(model, options.fallbackModels);
 	settings.maxSteps = checkNumber(
 		inOptions('Max Steps'),

@@ -277,3 +277,14 @@ export function checkJsonSchema(
 	if (typeof value.strict === 'boolean') format.strict = value.strict;
 	return format;
 }
+
+/**
+ * A response ID (resp_…) as a user may paste or map it: trimmed, and refused when it holds what
+ * would change the address it is used in. Empty is undefined: the caller decides if that is allowed.
+ */
+export function checkResponseId(field: string, value: unknown, hint?: string): string | undefined {
+	const id = value === undefined || value === null ? '' : String(value).trim();
+	if (id === '') return undefined;
+	if (/[\s/?#]/.test(id)) throw new InputError(field, `"${id}" is not a response ID`, hint);
+	return id;
+}

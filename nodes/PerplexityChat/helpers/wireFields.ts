@@ -45,6 +45,12 @@ const LOCATION = 'Search → User Location';
 /** A model gets the tool to be able to search; a preset brings its own and gets it only for settings. */
 const WEB_SEARCH = 'Model (a model ID gets the web_search tool) or any Search option';
 
+const IMAGE = 'Options → Image';
+const CONTINUE = 'Options → Continue From Response ID';
+const AGENT_PART = 'S: InputContentPartInput';
+const AGENT_IMAGE_V = 'V: convert-to-perplexity-agent-input.ts';
+const AGENT_IMAGE_D = 'D: docs agent-api/image-attachments, OpenAPI InputContentPart';
+
 const SDK_TOOL = 'S: WebSearchToolInput';
 const SDK_FILTERS =
 	'S: WebSearchToolInput.filters (WebSearchFiltersInput = SearchDomainFilterInput & DateFiltersInput)';
@@ -72,6 +78,27 @@ export const AGENT_WIRE_FIELDS: WireTable = {
 		source:
 			'R: #1-#5 (a string); S: InputMessageInput.content (InputContentInput = string | parts)',
 		option: MESSAGES,
+	},
+	'input[].content[].type': {
+		evidence: ['S', 'V', 'D'],
+		source: `${AGENT_PART}.type (input_text | input_image); ${AGENT_IMAGE_V}; ${AGENT_IMAGE_D}`,
+		option: IMAGE,
+	},
+	'input[].content[].text': {
+		evidence: ['S', 'V', 'D'],
+		source: `${AGENT_PART}.text; ${AGENT_IMAGE_V}; ${AGENT_IMAGE_D}`,
+		option: IMAGE,
+	},
+	'input[].content[].image_url': {
+		evidence: ['S', 'V', 'D'],
+		source: `${AGENT_PART}.image_url (a string); ${AGENT_IMAGE_V} (a data URL, or the address); ${AGENT_IMAGE_D} (data:image/png;base64,… or an https URL)`,
+		option: IMAGE,
+	},
+	previous_response_id: {
+		evidence: ['S', 'V', 'D'],
+		source:
+			'S: ResponsesRequestInput.previous_response_id; V: perplexityAgentOptions.previous_response_id; D: docs agent-api/conversation-state',
+		option: CONTINUE,
 	},
 	preset: {
 		evidence: ['R', 'S', 'N', 'V'],
@@ -264,6 +291,8 @@ export const AGENT_WIRE_FIELDS: WireTable = {
 };
 
 const SONAR_SDK = 'S: ApiChatCompletionsRequestInput';
+const SONAR_IMAGE_V = 'V: convert-to-perplexity-messages.ts';
+const SONAR_IMAGE_D = 'D: docs sonar/media, OpenAPI ChatMessageContentImageChunk';
 const SONAR_LOCATION = 'S: WebSearchOptionsInput.user_location (UserLocationInput)';
 
 /**
@@ -282,6 +311,26 @@ export const SONAR_WIRE_FIELDS: WireTable = {
 		evidence: ['S', 'N', 'V'],
 		source: 'S: ChatMessageInputInput.content',
 		option: MESSAGES,
+	},
+	'messages[].content[].type': {
+		evidence: ['S', 'V', 'D'],
+		source: `S: ChatMessageContentTextChunkInput.type (text), ChatMessageContentImageChunkInput.type (image_url); ${SONAR_IMAGE_V}; ${SONAR_IMAGE_D}`,
+		option: IMAGE,
+	},
+	'messages[].content[].text': {
+		evidence: ['S', 'V', 'D'],
+		source: `S: ChatMessageContentTextChunkInput.text; ${SONAR_IMAGE_V}; ${SONAR_IMAGE_D}`,
+		option: IMAGE,
+	},
+	'messages[].content[].image_url': {
+		evidence: ['S', 'V', 'D'],
+		source: `S: ChatMessageContentImageChunkInput.image_url (URLInput | string); ${SONAR_IMAGE_V} ({url}); ${SONAR_IMAGE_D}`,
+		option: IMAGE,
+	},
+	'messages[].content[].image_url.url': {
+		evidence: ['S', 'V', 'D'],
+		source: `S: URLInput.url; ${SONAR_IMAGE_V}; ${SONAR_IMAGE_D} (data:image/png;base64,… or an https URL)`,
+		option: IMAGE,
 	},
 	max_tokens: {
 		evidence: ['S', 'N', 'V'],

@@ -34,6 +34,12 @@ function hint(failure: ApiFailure): string | undefined {
 	if (status === 429) {
 		return "Requests already slow down on their own when Perplexity answers 429. Your usage tier sets the limit (Perplexity: Settings → API): a higher tier, or a larger Max Wait for Rate Limit under Request Options, lets more items through; Max Requests per Minute caps the pace if you know your tier's limit.";
 	}
+	if (param === 'previous_response_id') {
+		return 'Continue From Response ID takes the ID of a completed Agent API answer of the same Perplexity account, e.g. {{ $json.id }} of the Perplexity Chat node before.';
+	}
+	if (param === 'image_url') {
+		return 'Check Options → Image: a PNG, JPEG, WEBP or GIF image, from the binary data of the item or a public HTTPS address.';
+	}
 	if (type === 'invalid_model' || /model/i.test(param ?? '')) {
 		return 'Check the Model: pick one from the list or check the ID (presets such as fast work on the Agent API only).';
 	}

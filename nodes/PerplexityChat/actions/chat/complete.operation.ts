@@ -1,4 +1,5 @@
 import type {
+	IBinaryData,
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -7,9 +8,12 @@ import type {
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { AGENT_PATH, SONAR_PATH } from '../../helpers/constants';
+import { BINARY_FIELD, checkImageBytes, imageDataUrl } from '../../helpers/images';
+import { InputError } from '../../helpers/inputError';
 import type { ChatSettings, OutputSettings } from '../../helpers/interfaces';
 import { type Presentation, present } from '../../helpers/presentation';
-import { buildRequest } from '../../helpers/requests';
+import { attachImage, buildRequest } from '../../helpers/requests';
+import { addRunTotals } from '../../helpers/runTotals';
 import {
 	type RawChatParameters,
 	resolveChatSettings,
@@ -24,7 +28,7 @@ import {
 	simplifyProperty,
 	V1,
 } from '../common.description';
-import { readExecutionSettings, runItems } from '../runItems';
+import { inputErrorFor, readExecutionSettings, runItems } from '../runItems';
 import { chatOptions } from './options.description';
 import { itemOutput, waitForRun } from '../results';
 import { samplingProperties } from './sampling.description';
@@ -212,6 +216,35 @@ interface PreparedChat {
 	presentation: Presentation;
 }
 
+/**
+ * The bytes of the item's image and the MIME type to send them as, checked. Read once before
+ * anything is sent (to check every item first) and again when the item's request goes out, so that
+ * items waiting for their turn do not each hold an image in memory.
+ */
+async function readBinaryImage(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+): Promise<{ bytes: Buffer; mimeType: string }> {
+	let data: IBinaryData;
+	try {
+		// n8n's own lookup, which knows where the workflow keeps binary data (its binary mode).
+		data = context.helpers.assertBinaryData(itemIndex, property);
+	} catch {
+		const names = Object.keys(context.getInputData()[itemIndex]?.binary ?? {});
+		const missing = new InputError(
+			BINARY_FIELD,
+			names.length === 0
+				? `the item has no binary data, so no image in "${property}"`
+				: `the item has no binary field "${property}" (it has ${names.map((name) => `"${name}"`).join(', ')})`,
+			'Name the binary field that holds the image, as the node before this one outputs it (often "data").',
+		);
+		throw inputErrorFor(context, missing, itemIndex);
+	}
+	const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, property);
+	return { bytes, mimeType: checkImageBytes(property, bytes, data) };
+}
+
 const SAMPLING_PARAMETERS = [
 	'maxTokens',
 	'temperature',
@@ -281,9 +314,12 @@ export async function execute(
 
 	const version = node.typeVersion;
 
-	const prepare = (itemIndex: number): PreparedChat => {
+	const prepare = async (itemIndex: number): Promise<PreparedChat> => {
 		const raw = readChatParameters(this, itemIndex, version);
 		const settings = resolveChatSettings(raw, callerStreams);
+		if (settings.image?.source === 'binary') {
+			await readBinaryImage(this, itemIndex, settings.image.property);
+		}
 		return {
 			settings,
 			body: buildRequest(settings),
@@ -295,8 +331,13 @@ export async function execute(
 		};
 	};
 
-	return await runItems(this, execution, prepare, async (prepared, itemIndex) => {
-		const { settings, body, output } = prepared;
+	const results = await runItems(this, execution, prepare, async (prepared, itemIndex) => {
+		const { settings, output } = prepared;
+		let { body } = prepared;
+		if (settings.image?.source === 'binary') {
+			const { bytes, mimeType } = await readBinaryImage(this, itemIndex, settings.image.property);
+			body = attachImage(settings.api, body, imageDataUrl(mimeType, bytes));
+		}
 		const forward = callerStreams && settings.stream;
 		// sendChunk may return a promise, depending on the n8n version: wait for each one.
 		const send = async (...chunk: Parameters<IExecuteFunctions['sendChunk']>) => {
@@ -333,4 +374,7 @@ export async function execute(
 		}
 		return outcome;
 	});
+	// A setting of the run, as Request Options are: read from the first item.
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	return version >= 2 && options.addRunTotals === true ? [addRunTotals(results[0])] : results;
 }

@@ -2,7 +2,14 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { AGENT_REASONING_EFFORTS } from '../../helpers/constants';
 import { editorLimits, type RangeName } from '../../helpers/ranges';
-import { agentOnly, FROM_V2, includeRawResponseOption, sonarOnly, V1 } from '../common.description';
+import {
+	addRunTotalsOption,
+	agentOnly,
+	FROM_V2,
+	includeRawResponseOption,
+	sonarOnly,
+	V1,
+} from '../common.description';
 
 const EFFORT_NAMES: Record<string, string> = {
 	minimal: 'Minimal',
@@ -178,20 +185,90 @@ const PROMOTED_IN_V2 = ['maxTokens', 'topK', 'frequencyPenalty', 'presencePenalt
 /** On Sonar these are parameters of their own in version 2; on the Agent API they stay here. */
 const DOCS_ONLY_ON_AGENT = ['temperature', 'topP'];
 
+/** Options that version 2 adds; version 1 stays as saved workflows know it. */
+const NEW_IN_V2: INodeProperties[] = [
+	addRunTotalsOption,
+	{
+		displayName: 'Continue From Response ID',
+		name: 'previousResponseId',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. resp_0123abcd',
+		description:
+			'The ID of an earlier completed Agent API answer to continue from: Perplexity adds that conversation, so the messages need only the new question. Empty: a new conversation.',
+		hint: 'Map the ID output by a previous Perplexity Chat node, e.g. {{ $json.id }}',
+		displayOptions: agentOnly,
+	},
+	{
+		displayName: 'Image',
+		name: 'image',
+		type: 'fixedCollection',
+		default: {},
+		placeholder: 'Add Image',
+		description:
+			'An image (PNG, JPEG, WEBP or GIF) to send with the last user message, e.g. to ask about a chart or a photo',
+		options: [
+			{
+				displayName: 'Image',
+				name: 'values',
+				values: [
+					{
+						displayName: 'Source',
+						name: 'source',
+						type: 'options',
+						options: [
+							{
+								name: 'Binary File',
+								value: 'binary',
+								description: 'An image in the binary data of the input item (up to 23 MiB)',
+							},
+							{
+								name: 'URL',
+								value: 'url',
+								description: 'A public HTTPS address, from which Perplexity fetches the image',
+							},
+						],
+						default: 'binary',
+					},
+					{
+						displayName: 'Input Binary Field',
+						name: 'binaryPropertyName',
+						type: 'string',
+						default: 'data',
+						hint: 'The name of the input binary field containing the image',
+						displayOptions: { show: { source: ['binary'] } },
+					},
+					{
+						displayName: 'Image URL',
+						name: 'url',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. https://example.com/chart.png',
+						displayOptions: { show: { source: ['url'] } },
+					},
+				],
+			},
+		],
+	},
+];
+
 const chatOptionsV2: INodeProperties = {
 	...chatOptionsV1,
 	displayOptions: { show: FROM_V2 },
-	options: (chatOptionsV1.options as INodeProperties[])
-		.filter((option) => !PROMOTED_IN_V2.includes(option.name))
-		.map((option) =>
-			DOCS_ONLY_ON_AGENT.includes(option.name)
-				? {
-						...option,
-						description: `${option.description}. ${DOCS_ONLY}`,
-						displayOptions: agentOnly,
-					}
-				: option,
-		),
+	options: [
+		...(chatOptionsV1.options as INodeProperties[])
+			.filter((option) => !PROMOTED_IN_V2.includes(option.name))
+			.map((option) =>
+				DOCS_ONLY_ON_AGENT.includes(option.name)
+					? {
+							...option,
+							description: `${option.description}. ${DOCS_ONLY}`,
+							displayOptions: agentOnly,
+						}
+					: option,
+			),
+		...NEW_IN_V2,
+	].sort((a, b) => a.displayName.localeCompare(b.displayName)),
 };
 
 export const chatOptions: INodeProperties[] = [chatOptionsV1, chatOptionsV2];

@@ -10,15 +10,29 @@ import { RESPONSES_PATH } from '../../helpers/constants';
 import { InputError } from '../../helpers/inputError';
 import type { OutputSettings } from '../../helpers/interfaces';
 import { type Presentation, present } from '../../helpers/presentation';
+import { addRunTotals } from '../../helpers/runTotals';
 import { resolveOutputSettings } from '../../helpers/settings';
+import { checkResponseId } from '../../helpers/validation';
 import type { PerplexityClient } from '../../transport/client';
 import {
+	addRunTotalsOption,
+	FROM_V2,
 	includeRawResponseOption,
 	requestOptionsForPolling,
 	simplifyProperty,
+	V1,
 } from '../common.description';
 import { readExecutionSettings, runItems } from '../runItems';
 import { itemOutput, waitForRun } from '../results';
+
+const options: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [includeRawResponseOption],
+};
 
 const properties: INodeProperties[] = [
 	{
@@ -40,13 +54,11 @@ const properties: INodeProperties[] = [
 			'Whether to keep polling until the run has finished. Off, a run still in progress is output with its status.',
 	},
 	simplifyProperty,
+	{ ...options, displayOptions: { show: V1 } },
 	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [includeRawResponseOption],
+		...options,
+		options: [addRunTotalsOption, includeRawResponseOption],
+		displayOptions: { show: FROM_V2 },
 	},
 	{
 		displayName: 'Request Options',
@@ -77,9 +89,8 @@ export async function execute(
 	const { execution } = readExecutionSettings(this);
 
 	const prepare = (itemIndex: number): PreparedFetch => {
-		const id = String(this.getNodeParameter('responseId', itemIndex, '')).trim();
-		if (id === '') throw new InputError('Response ID', 'is empty');
-		if (/[\s/?#]/.test(id)) throw new InputError('Response ID', `"${id}" is not a response ID`);
+		const id = checkResponseId('Response ID', this.getNodeParameter('responseId', itemIndex, ''));
+		if (id === undefined) throw new InputError('Response ID', 'is empty');
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		return {
 			id,
@@ -95,17 +106,25 @@ export async function execute(
 	const node = this.getNode();
 	// As Create Chat Completion: version 2 puts the answer first, version 1 keeps its layout.
 	const presentation: Presentation = node.typeVersion >= 2 ? 'answerFirst' : 'completion';
-	return await runItems(this, execution, prepare, async ({ id, wait, output }, itemIndex) => {
-		const fetched = await client.call(
-			{ method: 'GET', path: `${RESPONSES_PATH}/${encodeURIComponent(id)}` },
-			{
-				timeoutMs: execution.timeoutMs,
-				maxRetries: execution.maxRetries,
-				maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
-			},
-		);
-		const result = fetched.ok && wait ? await waitForRun(client, fetched.body, execution) : fetched;
-		const answer = itemOutput(node, 'agent', result, output, itemIndex, secrets);
-		return answer instanceof Error ? answer : present(answer, presentation);
-	});
+	const results = await runItems(
+		this,
+		execution,
+		prepare,
+		async ({ id, wait, output }, itemIndex) => {
+			const fetched = await client.call(
+				{ method: 'GET', path: `${RESPONSES_PATH}/${encodeURIComponent(id)}` },
+				{
+					timeoutMs: execution.timeoutMs,
+					maxRetries: execution.maxRetries,
+					maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
+				},
+			);
+			const result =
+				fetched.ok && wait ? await waitForRun(client, fetched.body, execution) : fetched;
+			const answer = itemOutput(node, 'agent', result, output, itemIndex, secrets);
+			return answer instanceof Error ? answer : present(answer, presentation);
+		},
+	);
+	const addTotals = (this.getNodeParameter('options', 0, {}) as IDataObject).addRunTotals === true;
+	return node.typeVersion >= 2 && addTotals ? [addRunTotals(results[0])] : results;
 }
