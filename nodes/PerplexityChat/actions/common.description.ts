@@ -159,7 +159,7 @@ const requestsPerMinute: INodeProperties = {
 		'Spread requests out to stay under your Perplexity usage tier (retries count too). 0 means no cap.',
 };
 
-/** For operations that send one request per item and get their answer at once. */
+/** For operations whose requests get their answer at once (Search, Embeddings). */
 export const requestOptionsForRequests: INodeProperties[] = [
 	batchInterval,
 	concurrency,
