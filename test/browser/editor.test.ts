@@ -162,6 +162,31 @@ async function optionsOffered(page: Page): Promise<string[]> {
 	return names;
 }
 
+/**
+ * What a person does in a new workflow: + on the Manual Trigger, search "Perplexity", pick
+ * Perplexity Chat, then its "Create a chat completion" action; the node's panel opens.
+ */
+async function addPerplexityChat(page: Page, screenshot: string) {
+	await page.goto(await createWorkflow(withTriggerOnly()));
+	await page
+		.locator('[data-test-id="canvas-node"]')
+		.filter({ hasText: 'Execute workflow' })
+		.locator('[data-test-id="canvas-handle-plus"]')
+		.click();
+	const found = await pickFromCreator(page, 'Perplexity', 'Perplexity Chat');
+	await shot(page, screenshot);
+	await found.click();
+	// The node's page in the creator lists its actions, grouped by resource.
+	await (await creatorItem(page, 'Create a chat completion')).click();
+	await ndv(page).waitFor();
+}
+
+/** Picks an entry of a parameter's dropdown; entries read "name" then their description. */
+async function choose(page: Page, parameter: string, name: string) {
+	await param(page, parameter).click();
+	await page.getByRole('option', { name: new RegExp(`^${name}`) }).click();
+}
+
 async function openNode(page: Page, name: string) {
 	await page.locator('[data-test-id="canvas-node"]').filter({ hasText: name }).first().dblclick();
 	await ndv(page).waitFor();
@@ -184,17 +209,7 @@ test('signs in with the owner created for the test', () =>
 test("first ten minutes: find Perplexity Chat, see the seed's fields, run it, read the answer", () =>
 	inBrowser('first-ten-minutes', async (page) => {
 		// 1. A new workflow with a Manual Trigger: + on the trigger, search "Perplexity".
-		await page.goto(await createWorkflow(withTriggerOnly()));
-		await page
-			.locator('[data-test-id="canvas-node"]')
-			.filter({ hasText: 'Execute workflow' })
-			.locator('[data-test-id="canvas-handle-plus"]')
-			.click();
-		const found = await pickFromCreator(page, 'Perplexity', 'Perplexity Chat');
-		await shot(page, 'first-ten-minutes-1-search');
-		await found.click();
-		// The node's page in the creator lists its actions.
-		await (await creatorItem(page, 'Create a chat completion')).click();
+		await addPerplexityChat(page, 'first-ten-minutes-1-search');
 
 		// 2. The new node: the sandbox credential is picked, Max Tokens is in sight on the Agent API,
 		// and the hint under it says where the other seed settings are.
@@ -396,4 +411,73 @@ test('the Chat Trigger example answers in the editor chat, with its sources', ()
 		expect(text).toContain(`You asked: "${question}"`);
 		expect(text).toMatch(/\[1\] https:\/\//);
 		await shot(page, 'chat');
+	}));
+
+test("switching Resource and Operation shows each operation's fields; a Search runs from the editor", () =>
+	inBrowser('resources', async (page) => {
+		await addPerplexityChat(page, 'resources-1-search');
+		await param(page, 'maxTokens').waitFor();
+		expect(await labels(page)).toEqual(expect.arrayContaining(['Resource', 'Operation', 'API']));
+
+		const screens: Array<{
+			resource: string;
+			operation?: string;
+			shows: string[];
+			hides: string[];
+		}> = [
+			{ resource: 'Search', shows: ['Queries', 'Max Results', 'Output'], hides: ['API'] },
+			{ resource: 'Embeddings', shows: ['Model', 'Text'], hides: ['Queries', 'API'] },
+			{
+				resource: 'Embeddings',
+				operation: 'Create Contextualized Embeddings',
+				shows: ['Model', 'Chunks'],
+				hides: ['Text'],
+			},
+			{
+				resource: 'Response',
+				shows: ['Response ID', 'Wait for Completion'],
+				hides: ['Model', 'Chunks'],
+			},
+			{ resource: 'Chat', shows: ['API', 'Model', 'Max Tokens'], hides: ['Response ID'] },
+		];
+		for (const { resource, operation, shows, hides } of screens) {
+			if (operation) await choose(page, 'operation', operation);
+			else await choose(page, 'resource', resource);
+			const label = ndv(page).locator('[data-test-id="input-label"]');
+			await label
+				.filter({ hasText: new RegExp(`^${shows.at(-1)}`) })
+				.first()
+				.waitFor();
+			const seen = await labels(page);
+			expect([resource, operation, seen]).toEqual([
+				resource,
+				operation,
+				expect.arrayContaining(shows),
+			]);
+			for (const hidden of hides) expect(seen).not.toContain(hidden);
+			await page.mouse.move(0, 0);
+			await shot(page, `resources-${resource}${operation ? '-contextualized' : ''}`.toLowerCase());
+		}
+
+		// Search: one query, run the step, read the pages in the Table view.
+		await choose(page, 'resource', 'Search');
+		await param(page, 'query')
+			.locator('input, textarea')
+			.first()
+			.fill('fusion energy breakthroughs');
+		const since = lastSeq();
+		await ndv(page).locator('[data-test-id="node-execute-button"]').first().click();
+		const output = page.locator('[data-test-id="output-panel"]');
+		await output.getByText('Table', { exact: true }).click();
+		await output.locator('th').filter({ hasText: /^url$/ }).first().waitFor();
+		const headers = (await output.locator('th').allInnerTexts()).map((h) => h.trim());
+		expect(headers).toEqual(expect.arrayContaining(['title', 'url', 'snippet', 'query']));
+		const [call] = sandboxRequests().filter((r) => r.seq > since && r.path === '/search');
+		expect(call).toEqual(
+			expect.objectContaining({
+				status: 200,
+				body: expect.objectContaining({ query: 'fusion energy breakthroughs' }),
+			}),
+		);
+		await shot(page, 'resources-search-output');
 	}));
