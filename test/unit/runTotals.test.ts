@@ -100,6 +100,43 @@ describe('runTotals', () => {
 	});
 });
 
+describe('runTotals of request usages', () => {
+	// The shape of `EmbeddingsUsage` in the published spec: usage per request, not per item.
+	const request = (tokens: number, cost: number) => ({
+		prompt_tokens: tokens,
+		total_tokens: tokens,
+		cost: { input_cost: cost, total_cost: cost, currency: 'USD' },
+	});
+
+	it('sums the usages given, by the same rules, and counts items and error items from the items', () => {
+		const totals = runTotals(
+			[
+				item({ embedding: [1, 2] }, 0),
+				item({ error: 'Perplexity API error 503 (service_unavailable): … [item 1]', item: 1 }, 1),
+				item({ embedding: [3, 4] }, 2),
+			],
+			[request(7, 0.1), request(5, 0.2), undefined, 'not a usage'],
+		);
+		expect(totals).toEqual({
+			items: 3,
+			failed: 1,
+			prompt_tokens: 12,
+			total_tokens: 12,
+			cost: { input_cost: 0.3, total_cost: 0.3, currency: 'USD' },
+		});
+	});
+
+	it("takes the usages given instead of the items' own", () => {
+		const items = [item({ usage: { total_tokens: 100 } }, 0)];
+		expect(runTotals(items, [{ total_tokens: 2 }])).toEqual({
+			items: 1,
+			failed: 0,
+			total_tokens: 2,
+		});
+		expect(runTotals(items, [])).toEqual({ items: 1, failed: 0 });
+	});
+});
+
 describe('addRunTotals', () => {
 	it('adds run_totals to the last item only, and keeps every item paired', () => {
 		const items = [
@@ -115,6 +152,12 @@ describe('addRunTotals', () => {
 			run_totals: { items: 2, failed: 0, total_tokens: 3 },
 		});
 		expect(items[1].json).not.toHaveProperty('run_totals');
+	});
+
+	it('puts the sum of the usages given on the last item', () => {
+		const items = [item({ embedding: [1] }, 0), item({ embedding: [2] }, 1)];
+		const out = addRunTotals(items, [{ total_tokens: 4 }, { total_tokens: 5 }]);
+		expect(out[1].json.run_totals).toEqual({ items: 2, failed: 0, total_tokens: 9 });
 	});
 
 	it('leaves an empty run alone', () => {
