@@ -242,7 +242,11 @@ describe('the evidence table: every field of every body', () => {
 		['Encoding Format: Binary', { encodingFormat: 'base64_binary' }],
 		['Encoding Format: Int8', { encodingFormat: 'base64_int8' }],
 		['Include Input Text off', { includeText: false }],
-		['every option', { dimensions: 1024, encodingFormat: 'base64_binary', includeText: false }],
+		['Add Run Totals', { addRunTotals: true }],
+		[
+			'every option',
+			{ addRunTotals: true, dimensions: 1024, encodingFormat: 'base64_binary', includeText: false },
+		],
 	];
 	const endpoints: Array<[string, WireTable, string, ModelFamily, string[] | string[][]]> = [
 		['POST /v1/embeddings', EMBEDDINGS_WIRE_FIELDS, 'EmbeddingsRequest', PLAIN, ['a', 'b']],

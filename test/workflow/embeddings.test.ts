@@ -535,3 +535,164 @@ describe('Create Contextualized Embeddings', () => {
 		);
 	});
 });
+
+describe('Options → Add Run Totals', () => {
+	/**
+	 * The usage the sandbox answered each successful request with, got by sending its logged body
+	 * again: the sandbox's answer depends on the request alone (A28), so these are the figures the
+	 * node was sent. Answers a fault rule served instead are left out.
+	 */
+	async function usagesAnswered(path: string): Promise<IDataObject[]> {
+		const answered = requestsTo(path).filter(
+			(entry) => entry.status === 200 && entry.fault === null,
+		);
+		const usages: IDataObject[] = [];
+		for (const entry of answered) {
+			const response = await fetch(`${env.sandbox.url}${path}`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+				body: JSON.stringify(entry.body),
+			});
+			expect(response.status).toBe(200);
+			usages.push(((await response.json()) as IDataObject).usage as IDataObject);
+		}
+		return usages;
+	}
+
+	/** What the requests report, added up here by hand: the figures the node must arrive at. */
+	function expectSummed(totals: IDataObject, usages: IDataObject[]) {
+		const sum = (pick: (usage: IDataObject) => unknown) =>
+			usages.reduce((total, usage) => total + Number(pick(usage)), 0);
+		const cost = (usage: IDataObject) => usage.cost as IDataObject;
+		expect(totals).toMatchObject({
+			prompt_tokens: sum((u) => u.prompt_tokens),
+			total_tokens: sum((u) => u.total_tokens),
+		});
+		expect(Object.keys(cost(totals)).sort()).toEqual(['currency', 'input_cost', 'total_cost']);
+		expect(cost(totals).currency).toBe('USD');
+		expect(cost(totals).input_cost).toBeCloseTo(
+			sum((u) => cost(u).input_cost),
+			12,
+		);
+		expect(cost(totals).total_cost).toBeCloseTo(
+			sum((u) => cost(u).total_cost),
+			12,
+		);
+	}
+
+	it('Create Embeddings: the last item carries the usage of every request, summed', async () => {
+		const result = await run(
+			create({
+				options: { addRunTotals: true },
+				requestOptions: { maxPerRequest: 2, concurrency: 2 },
+			}),
+			texts(5, (i) => `Text number ${i} ${'word '.repeat(i * 7)}`),
+		);
+		expectPaired(result, 5);
+		expect(requestsTo(EMBEDDINGS)).toHaveLength(3);
+		const usages = await usagesAnswered(EMBEDDINGS);
+		expect(new Set(usages.map((u) => u.total_tokens)).size).toBe(3);
+		const { items } = result;
+		items.slice(0, 4).forEach(({ json }) => expect(json).not.toHaveProperty('run_totals'));
+		expect(Object.keys(items[4].json)).toEqual(['text', 'embedding', 'model', 'run_totals']);
+		const totals = items[4].json.run_totals as IDataObject;
+		expect(totals).toMatchObject({ items: 5, failed: 0 });
+		expectSummed(totals, usages);
+		expect(Number(totals.total_tokens)).toBeGreaterThan(Number(usages[0].total_tokens));
+	});
+
+	it('Create Contextualized Embeddings: the same, over documents in several requests', async () => {
+		const documents = itemsOf(5, (d) => ({
+			chunks: Array.from({ length: d + 1 }, (_, c) => `Document ${d}, chunk ${c}.`),
+		}));
+		const result = await run(
+			contextualized({
+				options: { addRunTotals: true, dimensions: 128 },
+				requestOptions: { maxPerRequest: 2 },
+			}),
+			documents,
+		);
+		expectPaired(result, 5);
+		expect(requestsTo(CONTEXTUALIZED)).toHaveLength(3);
+		const totals = result.items[4].json.run_totals as IDataObject;
+		expect(totals).toMatchObject({ items: 5, failed: 0 });
+		expectSummed(totals, await usagesAnswered(CONTEXTUALIZED));
+	});
+
+	it('with Continue On Fail: failed items are counted, and a failed or retried attempt adds nothing', async () => {
+		// The first request (items 0 and 2) is answered 500 once and then retried; item 1 is never
+		// sent (an empty text); the request of item 5 keeps failing, so the last item is an error item.
+		env.sandbox.addFault({ fault: 'server_error', times: 1, match: { path: EMBEDDINGS } });
+		const items = texts(6, (i) =>
+			i === 1 ? '' : i === 5 ? 'Text 5 [[sandbox:unavailable]]' : `Text ${i}`,
+		);
+		const result = await run(
+			create({
+				options: { addRunTotals: true },
+				requestOptions: { maxPerRequest: 2, maxRetries: 1, concurrency: 1 },
+			}),
+			items,
+			true,
+		);
+		expectPaired(result, 6);
+		expect(result.items.map(({ json }) => json.error === undefined)).toEqual([
+			true,
+			false,
+			true,
+			true,
+			true,
+			false,
+		]);
+		expect(requestsTo(EMBEDDINGS).map((r) => r.status)).toEqual([500, 200, 200, 503, 503]);
+		const last = result.items[5].json;
+		expect(last).toMatchObject({ error: expect.stringContaining('[item 5]'), item: 5 });
+		const totals = last.run_totals as IDataObject;
+		expect(totals).toMatchObject({ items: 6, failed: 2 });
+		const usages = await usagesAnswered(EMBEDDINGS);
+		expect(usages).toHaveLength(2);
+		expectSummed(totals, usages);
+	});
+
+	it('an answer whose vectors do not fit fails its items, and its usage still counts', async () => {
+		const reported = {
+			prompt_tokens: 900,
+			total_tokens: 900,
+			cost: { input_cost: 0.000027, total_cost: 0.000027, currency: 'USD' },
+		};
+		env.sandbox.addFault({
+			fault: 'replay',
+			times: 1,
+			match: { path: EMBEDDINGS },
+			body: { object: 'list', data: [], model: 'pplx-embed-v1-4b', usage: reported },
+		});
+		const result = await run(
+			create({
+				options: { addRunTotals: true },
+				requestOptions: { maxPerRequest: 2, concurrency: 1 },
+			}),
+			texts(4),
+			true,
+		);
+		expectPaired(result, 4);
+		expect(result.items[0].json.error).toContain('no embedding for index 0');
+		expect(requestsTo(EMBEDDINGS).map((r) => [r.status, r.fault])).toEqual([
+			[200, 'replay'],
+			[200, null],
+		]);
+		const totals = result.items[3].json.run_totals as IDataObject;
+		expect(totals).toMatchObject({ items: 4, failed: 2 });
+		expectSummed(totals, [reported, ...(await usagesAnswered(EMBEDDINGS))]);
+	});
+
+	it('is off unless asked for', async () => {
+		for (const options of [{}, { addRunTotals: false }]) {
+			env.sandbox.reset();
+			const result = await run(create({ options, requestOptions: { maxPerRequest: 2 } }), texts(3));
+			expectPaired(result, 3);
+			expect(requestsTo(EMBEDDINGS)).toHaveLength(2);
+			result.items.forEach(({ json }) => expect(json).not.toHaveProperty('run_totals'));
+		}
+		const documents = await run(contextualized(), [{ json: { chunks: ['a', 'b'] } }]);
+		expect(documents.items[0].json).not.toHaveProperty('run_totals');
+	});
+});

@@ -62,7 +62,10 @@ export function modelProperty(description: string): INodeProperties {
 	};
 }
 
-/** Version 2 on: a setting of the whole run, read from the first item (helpers/runTotals.ts). */
+/**
+ * A setting of the whole run, read from the first item (helpers/runTotals.ts): from version 2 in
+ * Chat and Get Response, and in the embeddings operations, which sum their requests' usage.
+ */
 export const addRunTotalsOption: INodeProperties = {
 	displayName: 'Add Run Totals',
 	name: 'addRunTotals',

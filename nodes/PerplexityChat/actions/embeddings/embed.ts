@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { addRunTotals } from '../../helpers/runTotals';
 import { RateLimiter } from '../../helpers/scheduling';
 import type { WireEndpoint } from '../../helpers/wireFields';
 import type { PerplexityClient } from '../../transport/client';
@@ -64,8 +65,11 @@ export async function embedItems(
 ): Promise<INodeExecutionData[][]> {
 	const { execution, requestOptions } = readExecutionSettings(context);
 	let maxPerRequest: number;
+	let addTotals: boolean;
 	try {
 		maxPerRequest = readMaxPerRequest(requestOptions, endpoint.perRequest);
+		// A setting of the run, as Request Options are: read from the first item.
+		addTotals = context.getNodeParameter('options.addRunTotals', 0, false) === true;
 	} catch (error) {
 		throw inputErrorFor(context, error, 0);
 	}
@@ -75,6 +79,8 @@ export async function embedItems(
 	const items = new Map<number, PreparedItem>();
 	const vectors = new Map<number, number[][]>();
 	const models = new Map<number, string>();
+	/** The `usage` of every answer, for Add Run Totals: usage is per request, not per item. */
+	const usages: unknown[] = [];
 
 	const prepare = (itemIndex: number): PreparedItem => {
 		const settings = resolveEmbeddingSettings(
@@ -126,6 +132,8 @@ export async function embedItems(
 						limiter,
 					},
 				);
+				// An answer the node cannot use still reported its usage; a failed request reports none.
+				if (result.ok && addTotals) usages.push(result.body.usage);
 				const failure = result.ok ? store(settings, units, result.body) : result.failure;
 				if (!failure) return undefined;
 				return (itemIndex) => {
@@ -168,5 +176,6 @@ export async function embedItems(
 		return output;
 	};
 
-	return await runBatches(context, execution, prepare, plan, finish);
+	const results = await runBatches(context, execution, prepare, plan, finish);
+	return addTotals ? [addRunTotals(results[0], usages)] : results;
 }

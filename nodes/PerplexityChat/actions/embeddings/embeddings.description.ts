@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { editorLimitsOf } from '../../helpers/ranges';
-import { requestOptionsForRequests } from '../common.description';
+import { addRunTotalsOption, requestOptionsForRequests } from '../common.description';
 import type { EmbeddingModel } from './models';
 import { EMBEDDING_RANGES } from './settings';
 
@@ -38,6 +38,11 @@ export const embeddingOptions: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [
+		{
+			...addRunTotalsOption,
+			description:
+				'Whether to add the summed tokens and cost of all requests of the run to the last output item, as run_totals. Failed requests add nothing.',
+		},
 		{
 			displayName: 'Dimensions',
 			name: 'dimensions',
