@@ -18,7 +18,10 @@ export class RateGate {
 
 	private readonly waiters = new Set<AbortController>();
 
-	/** Max Requests per Minute, one limiter per value in use: workflows may set different caps. */
+	/**
+	 * Max Requests per Minute, one limiter per value in use: nodes on one key may cap differently,
+	 * e.g. deep research, whose tier allows fewer requests than Sonar's.
+	 */
 	private readonly limiters = new Map<number, RateLimiter>();
 
 	constructor(private readonly now: () => number = Date.now) {}
