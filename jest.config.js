@@ -1,4 +1,4 @@
-/** Four suites, run one at a time by scripts/test-all.js; each can also be run alone. */
+/** Five suites, run one at a time by scripts/test-all.js; each can also be run alone. */
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 const project = (name, extra = {}) => ({
@@ -18,6 +18,7 @@ module.exports = {
 		}),
 		project('workflow'),
 		project('e2e'),
+		project('queue'),
 		project('browser'),
 	],
 };

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-// The whole check, as CI runs it: build, typecheck, lint, format, then the unit, workflow, end-to-end and
-// browser suites one after another. It ends with one line, "N passed, N failed", totalling the
-// tests of every suite (a step that fails before its tests run counts as one failure), so that a
-// run that executed nothing is visible.
+// The whole check, as CI runs it: build, typecheck, lint, format, then the unit, workflow,
+// end-to-end, queue-mode and browser suites one after another. It ends with one line, "N passed,
+// N failed", totalling the tests of every suite (a step that fails before its tests run counts as
+// one failure), so that a run that executed nothing is visible.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const resultsDir = path.join(root, 'test-results');
-const suites = (process.env.TEST_SUITES || 'unit,workflow,e2e,browser').split(',').filter(Boolean);
+const suites = (process.env.TEST_SUITES || 'unit,workflow,e2e,queue,browser')
+	.split(',')
+	.filter(Boolean);
 
 function run(command, args, extraEnv = {}) {
 	const started = Date.now();

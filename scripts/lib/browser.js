@@ -4,7 +4,7 @@
  * reachable from CI or these machines). Installed with apt when missing and we are root.
  */
 const fs = require('node:fs');
-const { run } = require('./processes');
+const { aptInstall } = require('./apt');
 
 const CHROMIUM_ARGS = [
 	'--no-sandbox',
@@ -24,20 +24,7 @@ async function ensureChromium({ log = console.log } = {}) {
 			`no Chromium at ${chromium}: install Debian's chromium package or set CHROMIUM_PATH`,
 		);
 	}
-	log('installing Chromium with apt-get (~20 s)');
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	const install = () =>
-		run('apt-get', ['install', '-y', 'chromium'], {
-			env,
-			timeoutMs: 10 * 60 * 1000,
-		});
-	try {
-		await install();
-	} catch {
-		// A fresh image has no package lists yet.
-		await run('apt-get', ['update'], { env, timeoutMs: 10 * 60 * 1000 });
-		await install();
-	}
+	await aptInstall(['chromium'], { log });
 	if (!fs.existsSync(chromium))
 		throw new Error(`apt-get installed chromium but ${chromium} is missing`);
 	return chromium;

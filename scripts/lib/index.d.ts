@@ -123,6 +123,16 @@ export interface CliExecution {
 	stderr: string;
 }
 
+/** An `n8n worker` process started by N8n.startWorker. */
+export interface N8nWorker {
+	/** worker-1, worker-2, … */
+	name: string;
+	logFile: string;
+	pid: number;
+	output(): string;
+	stop(): Promise<void>;
+}
+
 export class N8n {
 	constructor(options: {
 		install: N8nInstall;
@@ -141,6 +151,7 @@ export class N8n {
 	cookie: string | undefined;
 	env(brokerPort: number): NodeJS.ProcessEnv;
 	start(options?: { timeoutMs?: number }): Promise<this>;
+	startWorker(options?: { concurrency?: number; timeoutMs?: number }): Promise<N8nWorker>;
 	stop(): Promise<void>;
 	output(): string;
 	request(method: string, urlPath: string, options?: { body?: unknown }): Promise<any>;
@@ -203,6 +214,10 @@ export interface Sandbox {
 	requests(): SandboxRequest[];
 	reset(): void;
 	addFault(fault: Record<string, unknown>): void;
+	configure(partial: {
+		latencyMs?: number;
+		rateLimit?: { limit: number; windowMs: number } | null;
+	}): unknown;
 	stop(): Promise<void>;
 }
 export interface SandboxRequest {
@@ -221,9 +236,32 @@ export interface SandboxRequest {
 
 export const SANDBOX_API_KEY: string;
 export const LIVE_BASE_URL: string;
+/** PostgreSQL and Redis for queue mode, with this run's own database and key prefix. */
+export interface QueueServices {
+	folder: string;
+	database: string;
+	prefix: string;
+	postgres: { host: string; port: number; user: string; password?: string };
+	redis: { host: string; port: number };
+	/** Whether each server is the machine's (standard port) or started by this run. */
+	origin: { postgres: 'machine' | 'own'; redis: 'machine' | 'own' };
+	/** The queue-mode environment every n8n process of the run gets. */
+	env: Record<string, string>;
+	stop(): Promise<void>;
+}
+export function startQueueServices(options: {
+	install: N8nInstall;
+	own?: boolean;
+	log?: Log;
+}): Promise<QueueServices>;
+export function aptInstall(packages: string[], options?: { log?: Log }): Promise<void>;
+
 export interface Stack {
 	install: N8nInstall;
 	n8n: N8n;
+	/** Queue mode only. */
+	services: QueueServices | undefined;
+	workers: N8nWorker[];
 	sandbox: Sandbox | undefined;
 	credential: { id: string; name: string; type: string };
 	owner: Owner;
@@ -240,6 +278,8 @@ export function startStack(options?: {
 	sandboxQuiet?: boolean;
 	credentialName?: string;
 	echo?: boolean;
+	queue?: { workers: number; concurrency: number };
+	env?: Record<string, string>;
 	log?: Log;
 }): Promise<Stack>;
 export function upsertCredential(

@@ -6,5 +6,7 @@ module.exports = {
 	...require('./processes'),
 	...require('./examples'),
 	...require('./stack'),
+	...require('./services'),
+	...require('./apt'),
 	...require('./browser'),
 };

@@ -131,6 +131,8 @@ class N8n {
 		this.browserId = crypto.randomUUID();
 		this.cookie = undefined;
 		this.process = undefined;
+		this.workers = [];
+		this.workersStarted = 0;
 	}
 
 	get url() {
@@ -176,46 +178,76 @@ class N8n {
 	async start({ timeoutMs = 180000 } = {}) {
 		if (this.process) throw new Error('n8n is already running');
 		if (!this.port) this.port = await freePort();
+		const started = Date.now();
+		this.process = await this.launch(['start'], {
+			logFile: this.logFile,
+			echo: this.echo,
+			// Printed once every module is up; /healthz/readiness turns 200 about 2 s earlier.
+			readyLine: 'Editor is now accessible via',
+			ready: async () =>
+				(await this.answers('/healthz/readiness')) && (await this.answers('/rest/settings')),
+			timeoutMs,
+		});
+		this.log(`n8n ready at ${this.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		return this;
+	}
+
+	/**
+	 * Starts `n8n worker --concurrency=N` on the same user folder and environment (queue mode: the
+	 * database, Redis and encryption key of the main process); resolves once it takes jobs. Its log
+	 * is `worker-<n>.log` in the user folder; stop() stops it with the main process.
+	 */
+	async startWorker({ concurrency = 10, timeoutMs = 180000 } = {}) {
+		const name = `worker-${++this.workersStarted}`;
+		const logFile = path.join(this.userFolder, `${name}.log`);
+		const started = Date.now();
+		const worker = await this.launch(['worker', `--concurrency=${concurrency}`], {
+			logFile,
+			echo: this.echo,
+			readyLine: 'n8n worker is now ready',
+			timeoutMs,
+		});
+		this.workers.push(worker);
+		this.log(`n8n ${name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		return { name, logFile, pid: worker.pid, output: worker.output, stop: worker.stop };
+	}
+
+	/**
+	 * Starts an n8n command with this instance's environment and its own task-runner broker port;
+	 * resolves with the process once `readyLine` was printed and `ready()`, if given, holds.
+	 */
+	async launch(args, { logFile, echo, readyLine, ready = async () => true, timeoutMs }) {
 		const env = this.env(await freePort());
-		let editorUp = false;
+		let printed = false;
 		let recent = '';
 		const started = Date.now();
-		this.process = startProcess(this.install.node.node, [this.install.bin, 'start'], {
+		const child = startProcess(this.install.node.node, [this.install.bin, ...args], {
 			cwd: this.userFolder,
 			env,
-			logFile: this.logFile,
+			logFile,
 			onOutput: (chunk) => {
-				if (this.echo) process.stdout.write(redact(chunk));
-				// Printed once every module is up; /healthz/readiness turns 200 about 2 s earlier.
+				if (echo) process.stdout.write(redact(chunk));
 				// Kept across chunks: a pipe may split the line anywhere.
 				recent = (recent + chunk).slice(-4096);
-				if (recent.includes('Editor is now accessible via')) editorUp = true;
+				if (recent.includes(readyLine)) printed = true;
 			},
 		});
 		let exited;
-		this.process.exited.then((e) => (exited = e));
-		while (
-			!(
-				editorUp &&
-				(await this.answers('/healthz/readiness')) &&
-				(await this.answers('/rest/settings'))
-			)
-		) {
+		child.exited.then((e) => (exited = e));
+		while (!(printed && (await ready()))) {
 			if (exited) {
-				this.process = undefined;
 				throw new Error(
-					`n8n exited (${exited.code ?? exited.signal}) before it was ready; log ${this.logFile}:\n` +
-						lastLines(redact(fs.readFileSync(this.logFile, 'utf8')), 40),
+					`n8n ${args[0]} exited (${exited.code ?? exited.signal}) before it was ready; log ${logFile}:\n` +
+						lastLines(redact(fs.readFileSync(logFile, 'utf8')), 40),
 				);
 			}
 			if (Date.now() - started > timeoutMs) {
-				await this.stop();
-				throw new Error(`n8n was not ready within ${timeoutMs} ms; see ${this.logFile}`);
+				await child.stop();
+				throw new Error(`n8n ${args[0]} was not ready within ${timeoutMs} ms; see ${logFile}`);
 			}
 			await sleep(250);
 		}
-		this.log(`n8n ready at ${this.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-		return this;
+		return child;
 	}
 
 	async answers(urlPath) {
@@ -228,10 +260,11 @@ class N8n {
 		}
 	}
 
-	/** Stops n8n and its task runner; removes the user folder if it was a temp one. */
+	/** Stops n8n, its workers and their task runners; removes the user folder if it was a temp one. */
 	async stop() {
-		if (this.process) await this.process.stop();
+		await Promise.all([this.process, ...this.workers].filter(Boolean).map((p) => p.stop()));
 		this.process = undefined;
+		this.workers = [];
 		if (this.ownsUserFolder && !process.env.N8N_KEEP_USER_FOLDER) {
 			fs.rmSync(this.userFolder, { recursive: true, force: true });
 		}

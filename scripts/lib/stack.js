@@ -3,7 +3,8 @@
  * The whole set-up shared by `npm run dev` and the e2e and browser tests: n8n installed, this
  * package packed and installed as a community node, the Perplexity sandbox (unless a live key is
  * given), `n8n start`, the owner logged in and a Perplexity Chat credential pointing at the sandbox
- * or at the live service.
+ * or at the live service. In queue mode also PostgreSQL and Redis (services.js) and `n8n worker`
+ * processes on the same user folder.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -11,6 +12,7 @@ const { ensureN8n, packPackage, installPackage, REPO_ROOT } = require('./install
 const { N8n } = require('./n8n');
 const { addSecret } = require('./processes');
 const { CREDENTIAL_TYPE } = require('./examples');
+const { startQueueServices } = require('./services');
 
 const SANDBOX_API_KEY = 'sandbox-key';
 const LIVE_BASE_URL = 'https://api.perplexity.ai';
@@ -42,24 +44,39 @@ async function upsertCredential(n8n, credential) {
  * @param {boolean} [o.sandboxQuiet] default true
  * @param {string} [o.credentialName]
  * @param {boolean} [o.echo] print n8n's output
+ * @param {{ workers: number, concurrency: number }} [o.queue] queue mode with this many workers,
+ *   each `n8n worker --concurrency=<concurrency>`
+ * @param {Record<string, string>} [o.env] more environment for every n8n process
  * @param {(message: string) => void} [o.log]
  */
 async function startStack(o = {}) {
 	const log = o.log ?? console.log;
 	const install = await ensureN8n({ log });
 	const tarball = await packPackage({ build: o.build ?? true, log });
+	const services = o.queue ? await startQueueServices({ install, log }) : undefined;
 	const n8n = new N8n({
 		install,
 		userFolder: o.userFolder,
 		port: o.port ?? 0,
 		listenAddress: o.listenAddress === undefined ? '127.0.0.1' : o.listenAddress,
+		env: { ...services?.env, ...o.env },
 		echo: o.echo,
 		log,
 	});
-	const stack = { install, n8n, sandbox: undefined, credential: undefined, owner: undefined };
+	const stack = {
+		install,
+		n8n,
+		services,
+		workers: [],
+		sandbox: undefined,
+		credential: undefined,
+		owner: undefined,
+	};
 	stack.stop = async () => {
 		await n8n.stop();
 		if (stack.sandbox) await stack.sandbox.stop();
+		// Last: the database is dropped once nothing uses it.
+		if (services) await services.stop();
 	};
 	try {
 		await installPackage({ userFolder: n8n.userFolder, tarball, node: install.node });
@@ -77,6 +94,16 @@ async function startStack(o = {}) {
 			data = { apiKey: SANDBOX_API_KEY, baseUrl: stack.sandbox.url };
 		}
 		await n8n.start();
+		// After the main process: it creates the database's tables, which workers expect.
+		const workers = await Promise.allSettled(
+			Array.from({ length: o.queue?.workers ?? 0 }, () =>
+				n8n.startWorker({ concurrency: o.queue.concurrency }),
+			),
+		);
+		for (const worker of workers) {
+			if (worker.status === 'rejected') throw worker.reason;
+			stack.workers.push(worker.value);
+		}
 		stack.owner = await n8n.ensureOwner();
 		const name =
 			o.credentialName ??

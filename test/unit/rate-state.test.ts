@@ -209,6 +209,14 @@ describe('RateGate', () => {
 	});
 });
 
+describe('RateGate and Max Requests per Minute', () => {
+	it('gives every request of the state with the same cap the same limiter', () => {
+		const gate = new RateGate(() => T0);
+		expect(gate.limiterFor(50)).toBe(gate.limiterFor(50));
+		expect(gate.limiterFor(100)).not.toBe(gate.limiterFor(50));
+	});
+});
+
 describe('rateGateFor', () => {
 	it('shares one gate per API key and Base URL, keyed by a digest of the key', () => {
 		const gate = rateGateFor('http://127.0.0.1:1', 'pplx-aaaaaaaaaaaa');

@@ -96,10 +96,11 @@ describe('RateLimiter', () => {
 describe('RateLimiter and a stopped execution', () => {
 	it('hands the cancel signal to its wait', async () => {
 		const signals: Array<AbortSignal | undefined> = [];
+		const controller = new AbortController();
 		const limiter = new RateLimiter(1, async (_ms, signal) => {
 			signals.push(signal);
+			controller.abort();
 		});
-		const controller = new AbortController();
 		await limiter.acquire(controller.signal);
 		await limiter.acquire(controller.signal);
 		expect(signals).toEqual([controller.signal]);
@@ -113,6 +114,26 @@ describe('RateLimiter and a stopped execution', () => {
 		controller.abort();
 		// Bounded by jest's timeout: a wait that ignored the signal would take a minute.
 		await expect(waiting).resolves.toBeUndefined();
+	});
+
+	it('a stopped wait keeps no slot: the next request waits one spacing, not two', async () => {
+		let now = 0;
+		const waits: number[] = [];
+		const limiter = new RateLimiter(
+			60,
+			async (ms, signal) => {
+				waits.push(ms);
+				if (!signal?.aborted) now += ms;
+			},
+			() => now,
+		);
+		await limiter.acquire();
+		const stopped = new AbortController();
+		stopped.abort();
+		await limiter.acquire(stopped.signal);
+		await limiter.acquire();
+		expect(waits).toEqual([1000, 1000]);
+		expect(now).toBe(1000);
 	});
 });
 

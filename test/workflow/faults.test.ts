@@ -125,6 +125,22 @@ describe('faults are retried per request, and every item is answered once', () =
 		// 600 per minute is one every 100 ms: six starts span at least 500 ms.
 		expect(starts[5] - starts[0]).toBeGreaterThanOrEqual(450);
 	});
+
+	it('two executions at once share Max Requests per Minute on one credential', async () => {
+		const { sandbox } = env;
+		const run = (tag: string) =>
+			runChat(sandbox, parameters({ concurrency: 10, requestsPerMinute: 600 }), {
+				items: itemsOf(3, (index) => ({ prompt: `Question ${tag}${index}?` })),
+			});
+		const results = await Promise.all([run('A'), run('B')]);
+		for (const result of results) expect(result.items).toHaveLength(3);
+		const starts = completions(sandbox)
+			.map((request) => request.startedAt)
+			.sort((a, b) => a - b);
+		expect(starts).toHaveLength(6);
+		// One cap for both: six starts a tenth of a second apart, not two runs of three side by side.
+		expect(starts[5] - starts[0]).toBeGreaterThanOrEqual(450);
+	});
 });
 
 describe('when retries run out', () => {

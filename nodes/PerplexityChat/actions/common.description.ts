@@ -159,7 +159,7 @@ const requestsPerMinute: INodeProperties = {
 	typeOptions: editorLimits('requestOptions.requestsPerMinute'),
 	default: 0,
 	description:
-		'Spread requests out to stay under your Perplexity usage tier (retries count too). 0 means no cap.',
+		'Spread requests out to stay under your Perplexity usage tier. The cap counts every request, retries too, of all nodes on this credential with the same cap in this n8n process (in queue mode, per worker). 0 means no cap.',
 };
 
 /** For operations whose requests get their answer at once (Search, Embeddings). */

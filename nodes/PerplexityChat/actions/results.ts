@@ -10,7 +10,7 @@ import {
 	normalizeSonarResponse,
 	TERMINAL_AGENT_STATUSES,
 } from '../helpers/responses';
-import { type RateLimiter, sleepUnlessCancelled } from '../helpers/scheduling';
+import { sleepUnlessCancelled } from '../helpers/scheduling';
 import type { CallResult, PerplexityClient } from '../transport/client';
 import { cancelledFailure, runFailure } from '../transport/failures';
 import { failureToNodeApiError } from '../transport/nodeErrors';
@@ -26,7 +26,6 @@ export async function waitForRun(
 	client: PerplexityClient,
 	submitted: IDataObject,
 	execution: ExecutionSettings,
-	limiter?: RateLimiter,
 ): Promise<CallResult> {
 	const deadline = Date.now() + execution.maxWaitMs;
 	let current: CallResult = { ok: true, body: submitted, attempts: 1 };
@@ -54,7 +53,7 @@ export async function waitForRun(
 				timeoutMs: execution.timeoutMs,
 				maxRetries: execution.maxRetries,
 				maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
-				limiter,
+				requestsPerMinute: execution.requestsPerMinute,
 			},
 		);
 	}

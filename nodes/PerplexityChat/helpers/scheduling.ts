@@ -30,7 +30,9 @@ export const sleepUnlessCancelled: Sleep = async (ms, signal) => {
 
 /**
  * Spaces request starts evenly so that no more than `perMinute` begin in any minute; retries
- * take a slot like any request, since Perplexity counts them too.
+ * take a slot like any request, since Perplexity counts them too. A slot is taken when a request
+ * starts, not promised while it waits: one limiter serves every execution on an API key in the
+ * process, and a stopped execution must leave nothing reserved for the others.
  */
 export class RateLimiter {
 	private nextSlot = 0;
@@ -48,10 +50,16 @@ export class RateLimiter {
 	/** Waits for the next free slot; a cancel ends the wait early (the caller checks the signal). */
 	async acquire(signal?: AbortSignal): Promise<void> {
 		if (this.spacingMs === 0) return;
-		const now = this.now();
-		const slot = Math.max(now, this.nextSlot);
-		this.nextSlot = slot + this.spacingMs;
-		if (slot > now) await this.sleep(slot - now, signal);
+		for (;;) {
+			const now = this.now();
+			if (now >= this.nextSlot) {
+				this.nextSlot = now + this.spacingMs;
+				return;
+			}
+			// Others may wait for the same slot: whoever wakes first takes it, the rest wait again.
+			await this.sleep(this.nextSlot - now, signal);
+			if (signal?.aborted) return;
+		}
 	}
 }
 

@@ -16,7 +16,7 @@ import {
 	DEFAULT_MAX_RATE_LIMIT_WAIT_S,
 	SONAR_PATH,
 } from '../helpers/constants';
-import { type RateLimiter, sleepUnlessCancelled } from '../helpers/scheduling';
+import { sleepUnlessCancelled } from '../helpers/scheduling';
 import { CHAT_ENDPOINTS, refusedField, type WireEndpoint } from '../helpers/wireFields';
 import {
 	type ApiFailure,
@@ -47,7 +47,8 @@ export interface CallOptions {
 	maxRetries: number;
 	/** How long a request may wait on Perplexity's rate limit in all; 10 minutes if not given. */
 	maxRateLimitWaitMs?: number;
-	limiter?: RateLimiter;
+	/** Max Requests per Minute: a cap shared with every request on this API key and Base URL. */
+	requestsPerMinute?: number;
 	/** Receives text deltas of a streamed answer as they arrive. */
 	onText?: (delta: string) => void;
 }
@@ -115,7 +116,9 @@ export class PerplexityClient {
 		const maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_S * 1000;
 		let rateLimitWaitedMs = 0;
 		for (let attempts = 1; ; ) {
-			await options.limiter?.acquire(signal);
+			if (options.requestsPerMinute) {
+				await this.rate.limiterFor(options.requestsPerMinute).acquire(signal);
+			}
 			const entry = await this.rate.enter(maxRateLimitWaitMs - rateLimitWaitedMs, signal);
 			rateLimitWaitedMs += entry.waitedMs;
 			if (!entry.entered) {

@@ -1,5 +1,5 @@
 import { keyDigest, type RateOutcome, RateState } from '../helpers/rateState';
-import { sleepUnlessCancelled } from '../helpers/scheduling';
+import { RateLimiter, sleepUnlessCancelled } from '../helpers/scheduling';
 import type { ApiFailure } from './failures';
 
 export type GateEntry =
@@ -18,7 +18,23 @@ export class RateGate {
 
 	private readonly waiters = new Set<AbortController>();
 
+	/**
+	 * Max Requests per Minute, one limiter per value in use: nodes on one key may cap differently,
+	 * e.g. deep research, whose tier allows fewer requests than Sonar's.
+	 */
+	private readonly limiters = new Map<number, RateLimiter>();
+
 	constructor(private readonly now: () => number = Date.now) {}
+
+	/** The limiter that every request of this state with this Max Requests per Minute shares. */
+	limiterFor(perMinute: number): RateLimiter {
+		let limiter = this.limiters.get(perMinute);
+		if (!limiter) {
+			limiter = new RateLimiter(perMinute, sleepUnlessCancelled, this.now);
+			this.limiters.set(perMinute, limiter);
+		}
+		return limiter;
+	}
 
 	/**
 	 * Waits until the request may start. `maxWaitMs` is what is left of the request's own limit for

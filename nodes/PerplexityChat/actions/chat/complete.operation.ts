@@ -19,7 +19,6 @@ import {
 	resolveChatSettings,
 	resolveOutputSettings,
 } from '../../helpers/settings';
-import { RateLimiter } from '../../helpers/scheduling';
 import type { PerplexityClient } from '../../transport/client';
 import {
 	FROM_V2,
@@ -308,7 +307,6 @@ export async function execute(
 	const callerStreams = typeof this.isStreaming === 'function' && this.isStreaming();
 	// A streaming caller shows one text: items answered one at a time reach it in order, not mixed.
 	if (callerStreams && requestOptions.stream !== false) execution.concurrency = 1;
-	const limiter = new RateLimiter(execution.requestsPerMinute);
 	// getNode() returns a deep copy each time: one is enough for every item's errors.
 	const node = this.getNode();
 
@@ -356,14 +354,14 @@ export async function execute(
 				timeoutMs: execution.timeoutMs,
 				maxRetries: execution.maxRetries,
 				maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
-				limiter,
+				requestsPerMinute: execution.requestsPerMinute,
 				onText: forward ? (delta) => void pending.push(send('item', itemIndex, delta)) : undefined,
 			},
 		);
 
 		const finished =
 			result.ok && settings.background === 'wait'
-				? await waitForRun(client, result.body, execution, limiter)
+				? await waitForRun(client, result.body, execution)
 				: result;
 		const answer = itemOutput(node, settings.api, finished, output, itemIndex, secrets);
 		const outcome = answer instanceof Error ? answer : present(answer, prepared.presentation);

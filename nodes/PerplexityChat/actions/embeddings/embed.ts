@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { addRunTotals } from '../../helpers/runTotals';
-import { RateLimiter } from '../../helpers/scheduling';
 import type { WireEndpoint } from '../../helpers/wireFields';
 import type { PerplexityClient } from '../../transport/client';
 import type { ApiFailure } from '../../transport/failures';
@@ -73,7 +72,6 @@ export async function embedItems(
 	} catch (error) {
 		throw inputErrorFor(context, error, 0);
 	}
-	const limiter = new RateLimiter(execution.requestsPerMinute);
 	const node = context.getNode();
 
 	const items = new Map<number, PreparedItem>();
@@ -129,7 +127,7 @@ export async function embedItems(
 						timeoutMs: execution.timeoutMs,
 						maxRetries: execution.maxRetries,
 						maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
-						limiter,
+						requestsPerMinute: execution.requestsPerMinute,
 					},
 				);
 				// An answer the node cannot use still reported its usage; a failed request reports none.

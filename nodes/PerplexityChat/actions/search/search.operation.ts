@@ -7,7 +7,6 @@ import type {
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { editorLimitsOf } from '../../helpers/ranges';
-import { RateLimiter } from '../../helpers/scheduling';
 import type { PerplexityClient } from '../../transport/client';
 import { failureToNodeApiError } from '../../transport/nodeErrors';
 import { requestOptionsForRequests } from '../common.description';
@@ -152,7 +151,6 @@ export async function execute(
 	secrets: string[],
 ): Promise<INodeExecutionData[][]> {
 	const { execution } = readExecutionSettings(this);
-	const limiter = new RateLimiter(execution.requestsPerMinute);
 	const node = this.getNode();
 
 	const prepare = (itemIndex: number): PreparedSearch => {
@@ -173,7 +171,7 @@ export async function execute(
 				timeoutMs: execution.timeoutMs,
 				maxRetries: execution.maxRetries,
 				maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
-				limiter,
+				requestsPerMinute: execution.requestsPerMinute,
 			},
 		);
 		if (!answer.ok) {
