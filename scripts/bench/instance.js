@@ -101,6 +101,14 @@ class BenchInstance {
 				type: CREDENTIAL_TYPE,
 				baseUrl: `https://${PROXIED_HOST}`,
 			},
+			// The same address spelled with its port: the node keeps a rate state per Base URL, so
+			// runs with this credential leave the other's rate state alone.
+			{
+				key: 'tlsOwnState',
+				name: 'bench ours tls, own rate state',
+				type: CREDENTIAL_TYPE,
+				baseUrl: `https://${PROXIED_HOST}:443`,
+			},
 			{ key: 'builtin', name: 'bench built-in', type: BUILTIN_CREDENTIAL_TYPE },
 		];
 		const existing = await this.n8n.listCredentials();

@@ -115,14 +115,21 @@ function checkRequests(requests, { items, tag, answered, label }) {
 	}
 }
 
-async function limitedRun(ctx, { workflowIds, variant, items, rate, latencyMs, label }) {
+/**
+ * Runs the workflows together against the sandbox, under `rate` or without any limit, and checks
+ * every execution; returns them with the requests the sandbox saw and the span of the node.
+ */
+async function checkedRun(ctx, { workflowIds, variant, items, rate, latencyMs, label }) {
 	const { instance, sandbox } = ctx;
 	sandbox.reset();
-	sandbox.configure({ latencyMs, rateLimit: { limit: rate.limit, windowMs: rate.windowMs } });
+	sandbox.configure({
+		latencyMs,
+		rateLimit: rate ? { limit: rate.limit, windowMs: rate.windowMs } : null,
+	});
 	// The reset starts the limiter's count afresh, while the node's rate state remembers the
 	// window its last run ended in: start once that window has passed, as the next one begins,
 	// so that both agree on what is left.
-	await sleep(rate.windowMs - (Date.now() % rate.windowMs));
+	if (rate) await sleep(rate.windowMs - (Date.now() % rate.windowMs));
 	const runs = await instance.runTogether(workflowIds);
 	const requests = sandbox.requests().filter((r) => r.path === '/v1/agent');
 	const executions = [];
@@ -136,10 +143,34 @@ async function limitedRun(ctx, { workflowIds, variant, items, rate, latencyMs, l
 	}
 	const startMs = Math.min(...executions.map((e) => e.startMs));
 	const timeMs = Math.max(...executions.map((e) => e.endMs)) - startMs;
+	return { executions, requests, startMs, timeMs };
+}
+
+/**
+ * One line of the table: the run under the limit, and for the node under test the same run
+ * without any limit just before it (on a credential with its own rate state), which tells what
+ * n8n and the node need on this machine at that moment when no limit holds them back.
+ */
+async function limitedRun(
+	ctx,
+	{ workflowIds, unlimitedIds, variant, items, rate, latencyMs, label },
+) {
+	const unlimited = unlimitedIds
+		? await checkedRun(ctx, {
+				workflowIds: unlimitedIds,
+				variant,
+				items,
+				rate: null,
+				latencyMs,
+				label: `${label} without a limit`,
+			})
+		: undefined;
+	const run = await checkedRun(ctx, { workflowIds, variant, items, rate, latencyMs, label });
+	const { executions, requests, startMs, timeMs } = run;
 	const allowedMs = limitAllowsMs({
-		requests: items * runs.length,
+		requests: items * executions.length,
 		// The built-in node has no concurrency setting: n8n sends all of its requests at once.
-		inFlight: (variant.concurrency ?? items) * runs.length,
+		inFlight: (variant.concurrency ?? items) * executions.length,
 		latencyMs,
 		limit: rate.limit,
 		windowMs: rate.windowMs,
@@ -160,8 +191,8 @@ async function limitedRun(ctx, { workflowIds, variant, items, rate, latencyMs, l
 		label: variant.label,
 		node: variant.node,
 		concurrency: variant.concurrency,
-		executions: runs.length,
-		items: items * runs.length,
+		executions: executions.length,
+		items: items * executions.length,
 		statuses: executions.map((e) => e.status),
 		lost: executions.reduce((sum, e) => sum + e.lost, 0),
 		requests: requests.length,
@@ -171,6 +202,9 @@ async function limitedRun(ctx, { workflowIds, variant, items, rate, latencyMs, l
 		timeMs,
 		allowedMs,
 		ratio: timeMs / allowedMs,
+		unlimitedMs: unlimited?.timeMs,
+		// Against what the node could do at best here: the limit's time, or its own without one.
+		vsOwnPace: unlimited ? timeMs / Math.max(allowedMs, unlimited.timeMs) : undefined,
 		requestsPerWindow: Array.from(perWindow, (count) => count ?? 0),
 		firstRequestMs: Math.min(...requests.map((r) => r.startedAt)) - startMs,
 	};
@@ -221,18 +255,21 @@ async function rateLimitRuns(ctx, o, log) {
 			concurrency,
 		})),
 	];
-	const credentialFor = (variant) => (variant.node === 'builtin' ? creds.builtin : creds.tls);
+	const credentialFor = (variant, ownState) => {
+		if (variant.node === 'builtin') return creds.builtin;
+		return ownState ? creds.tlsOwnState : creds.tls;
+	};
 	const workflows = new Map();
-	const workflowsFor = async (variant, count, executions) => {
+	const workflowsFor = async (variant, count, executions, ownState = false) => {
 		const ids = [];
 		for (const tag of TAGS.slice(0, executions)) {
-			const key = `${variant.id}:${count}:${tag}`;
+			const key = `${variant.id}:${count}:${tag}:${ownState}`;
 			if (!workflows.has(key)) {
 				const workflow = benchWorkflow({
-					name: `bench rate limit ${variant.id} ${count} ${tag.trim()}`,
+					name: `bench rate limit ${variant.id} ${count} ${tag.trim()}${ownState ? ' own state' : ''}`,
 					items: count,
 					variant,
-					credentialId: credentialFor(variant),
+					credentialId: credentialFor(variant, ownState),
 					sandboxUrl: ctx.sandbox.url,
 					tag,
 				});
@@ -259,6 +296,10 @@ async function rateLimitRuns(ctx, o, log) {
 				const label = `rate limit ${rate.id} ${variant.id} ×${executions}`;
 				const row = await limitedRun(ctx, {
 					workflowIds: await workflowsFor(variant, items, executions),
+					unlimitedIds:
+						variant.node === 'ours'
+							? await workflowsFor(variant, items, executions, true)
+							: undefined,
 					variant,
 					items,
 					rate,
@@ -269,14 +310,17 @@ async function rateLimitRuns(ctx, o, log) {
 				log(
 					`${label}: ${row.lost} lost, ${row.rateLimited} of ${row.requests} answered 429, ` +
 						`${Math.round(row.timeMs)} ms against ${Math.round(row.allowedMs)} ms allowed ` +
-						`(${row.ratio.toFixed(2)}×)`,
+						`(${row.ratio.toFixed(2)}×)` +
+						(row.unlimitedMs ? `, ${Math.round(row.unlimitedMs)} ms without a limit` : ''),
 				);
 			}
 		}
 	}
+	const ours = rows.filter((r) => r.vsOwnPace !== undefined);
 	return {
 		items,
 		latencyMs: o.latencyMs,
+		slowestVsOwnPace: ours.reduce((a, b) => (b.vsOwnPace > a.vsOwnPace ? b : a), ours[0]),
 		timeScale: TIME_SCALE,
 		limits: RATE_LIMITS,
 		warmUpItems: WARM_UP_ITEMS,

@@ -149,6 +149,7 @@ function rateLimitTable(rateLimit) {
 			`${r.rateLimited} (${fixed(r.rateLimitedShare * 100, 1)} %)`,
 			seconds(r.timeMs),
 			seconds(r.allowedMs),
+			r.unlimitedMs === undefined ? '–' : seconds(r.unlimitedMs),
 			failed ? `failed (${failed} of ${r.executions})` : ratio(r.ratio),
 		];
 	});
@@ -162,10 +163,11 @@ function rateLimitTable(rateLimit) {
 			'answered 429',
 			'time',
 			'limit allows',
+			'without a limit',
 			'ratio',
 		],
 		rows,
-		'llrrrrrrr',
+		'llrrrrrrrr',
 	);
 }
 
@@ -193,10 +195,14 @@ function renderRateLimit(summary) {
 			`(time ${r.timeScale}× faster, see below), sandbox latency ${r.latencyMs} ms, both nodes ` +
 			`over HTTPS, one run per line after a warm-up of ${r.warmUpItems} items per limit; ` +
 			`time = the node's start to its end in the run data (of both executions when two run ` +
-			`at once).`,
+			`at once); without a limit = the same run just before, with the limiter off.`,
 		rateLimitTable(r),
 		'**Targets (issue 8)**, for Perplexity Chat',
 		targetLines(r.targets).join('\n'),
+		`Against the larger of the time the limit allows and its own time in the same run without ` +
+			`a limit, the slowest run of Perplexity Chat took ${ratio(r.slowestVsOwnPace.vsOwnPace)} ` +
+			`(${r.slowestVsOwnPace.limit}, Concurrency ${r.slowestVsOwnPace.concurrency}, ` +
+			`${r.slowestVsOwnPace.executions === 2 ? 'two executions' : 'one execution'}).`,
 	].join('\n\n');
 }
 
