@@ -8,10 +8,13 @@
  *      concurrency 1 and 10 (and 100), each against its physical limit;
  *   2. CPU per item at zero latency, n8n's main process, both nodes side by side, plus an
  *      in-process micro-benchmark of this node's pure per-item steps;
- *   3. peak memory of n8n's main process with 1,000 / 5,000 / 10,000 items.
+ *   3. peak memory of n8n's main process with 1,000 / 5,000 / 10,000 items;
+ *   4. rate limits: items lost, 429s and time against the sandbox's limiter, one execution and
+ *      two at once, beside the built-in node under the same limit.
  *
- * It prints the tables, writes them as JSON (test-results/bench.json) and, after a full run,
- * refreshes the figures in BENCHMARK.md. How to read them: BENCHMARK.md.
+ * It prints the tables, writes them as JSON (test-results/bench.json) and refreshes the figures
+ * in BENCHMARK.md: all of them after a full run, the rate-limit ones after any run of that part
+ * at its defaults. How to read them: BENCHMARK.md.
  */
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -22,19 +25,27 @@ const lib = require('./lib');
 const { runBareClient } = require('./bench/bare-client');
 const { BenchInstance } = require('./bench/instance');
 const { runMicro } = require('./bench/micro');
+const { rateLimitRuns } = require('./bench/ratelimit');
 const { peakInFlight } = require('./bench/sandbox-log');
-const { median, linearFit, renderFigures, updateBenchmarkMd } = require('./bench/report');
+const {
+	median,
+	linearFit,
+	renderFigures,
+	renderRateLimit,
+	updateBenchmarkMd,
+} = require('./bench/report');
 const { startTlsProxy } = require('./bench/tls-proxy');
 const { benchWorkflow, UNDER_TEST } = require('./bench/workflows');
 
 const USAGE = `Usage: npm run bench -- [options]
 
-  --quick              1 run per figure, CPU with 1,000 items, memory at 1,000 and 5,000 items
-                       (about a third of the time; BENCHMARK.md is left alone)
-  --only=PARTS         comma-separated: throughput, cpu, micro, memory (default: all)
+  --quick              1 run per figure, CPU with 1,000 items, memory at 1,000 and 5,000 items,
+                       rate limits with 100 items (about a third of the time; BENCHMARK.md is
+                       left alone)
+  --only=PARTS         comma-separated: throughput, cpu, micro, memory, ratelimit (default: all)
   --reps=N             runs per throughput and CPU figure (default 3; medians are reported)
-  --items=N            items for throughput (default 200)
-  --latency=MS         sandbox latency for throughput (default 100)
+  --items=N            items for throughput and per execution for rate limits (default 200)
+  --latency=MS         sandbox latency for throughput and rate limits (default 100)
   --cpu-items=N        items for the CPU figure (default 2000)
   --memory-sizes=A,B   item counts for the memory figure (default 1000,5000,10000)
   --no-build           pack the existing dist/ instead of building first
@@ -45,10 +56,12 @@ const USAGE = `Usage: npm run bench -- [options]
   --out=FILE           JSON output (default test-results/bench.json)
   --help`;
 
+const PARTS = ['throughput', 'cpu', 'micro', 'memory', 'ratelimit'];
+
 function parseArgs(argv) {
 	const o = {
 		quick: false,
-		only: ['throughput', 'cpu', 'micro', 'memory'],
+		only: PARTS,
 		reps: 3,
 		items: 200,
 		latencyMs: 100,
@@ -85,7 +98,7 @@ function parseArgs(argv) {
 		else throw new Error(`unknown option ${arg}\n\n${USAGE}`);
 	}
 	for (const part of o.only) {
-		if (!['throughput', 'cpu', 'micro', 'memory'].includes(part)) {
+		if (!PARTS.includes(part)) {
 			throw new Error(`--only: unknown part "${part}"`);
 		}
 	}
@@ -94,12 +107,14 @@ function parseArgs(argv) {
 		if (!explicit.has('--cpu-items')) o.cpuItems = 1000;
 		if (!explicit.has('--memory-sizes')) o.memorySizes = [1000, 5000];
 	}
+	o.rateItems = o.quick && !explicit.has('--items') ? 100 : o.items;
 	// Only a run with every part at its defaults, of this repository's code, speaks for the
-	// package in BENCHMARK.md.
-	o.full =
-		!o.quick &&
-		o.only.length === 4 &&
-		[...explicit].every((f) => ['--no-build', '--out'].includes(f));
+	// package in BENCHMARK.md; the rate-limit figures have their own block there, which a run of
+	// that part alone at its defaults refreshes.
+	const defaults =
+		!o.quick && [...explicit].every((f) => ['--no-build', '--out', '--only'].includes(f));
+	o.full = defaults && PARTS.every((part) => o.only.includes(part));
+	o.rateLimitOfficial = defaults && o.only.includes('ratelimit');
 	if (o.expressionEngine && !['vm', 'legacy', 'quickjs'].includes(o.expressionEngine)) {
 		throw new Error('--expression-engine: vm, legacy or quickjs');
 	}
@@ -141,8 +156,6 @@ const CPU_VARIANTS = [
 const MEMORY_VARIANT = { id: 'ours', node: 'ours', transport: 'direct', concurrency: 10 };
 const MEMORY_REFERENCE = { id: 'http', label: 'n8n HTTP Request node', node: 'httpRequest' };
 const BARE_CONCURRENCY = 10;
-// Perplexity's lowest usage tier allows 50 requests per minute on the Sonar models.
-const TIER_LIMIT = { limit: 50, windowMs: 60000 };
 
 const started = Date.now();
 function log(message) {
@@ -316,16 +329,6 @@ async function throughputAndCpu(ctx, o, summary) {
 		const bareMs = median(bareRuns);
 		const bareLimitMs = Math.ceil(o.items / BARE_CONCURRENCY) * o.latencyMs;
 
-		// What the built-in node's all-at-once fan-out meets at Perplexity's lowest tier.
-		log(`built-in node against a limit of ${TIER_LIMIT.limit} requests per minute`);
-		ctx.sandbox.reset();
-		ctx.sandbox.configure({ latencyMs: o.latencyMs, rateLimit: TIER_LIMIT });
-		const limitedId = await workflowFor(THROUGHPUT_VARIANTS[0], o.items);
-		const limited = await instance.run(limitedId);
-		const limitedRequests = ctx.sandbox.requests();
-		const byStatus = ctx.sandbox.stats().byStatus;
-		ctx.sandbox.reset();
-
 		summary.throughput = {
 			items: o.items,
 			latencyMs: o.latencyMs,
@@ -339,14 +342,6 @@ async function throughputAndCpu(ctx, o, summary) {
 				limitMs: bareLimitMs,
 				vsLimit: bareMs / bareLimitMs,
 				runs: bareRuns.map(Math.round),
-			},
-			rateLimited: {
-				limit: TIER_LIMIT.limit,
-				windowMs: TIER_LIMIT.windowMs,
-				status: limited.status,
-				requests: limitedRequests.length,
-				byStatus,
-				peakInFlight: peakInFlight(limitedRequests),
 			},
 		};
 	}
@@ -599,7 +594,7 @@ async function main() {
 			.join(' ')}`,
 	);
 
-	const needsN8n = o.only.some((p) => ['throughput', 'cpu', 'memory'].includes(p));
+	const needsN8n = o.only.some((p) => ['throughput', 'cpu', 'memory', 'ratelimit'].includes(p));
 	let tarball = o.tarball;
 	let install;
 	if (needsN8n) install = await lib.ensureN8n({ log });
@@ -659,6 +654,18 @@ async function main() {
 				}
 			}
 			if (o.only.includes('memory')) await memoryRuns(ctx, o, summary);
+			if (o.only.includes('ratelimit')) {
+				// A fresh n8n: no rate state learned in the other parts carries over.
+				const began = Date.now();
+				ctx.instance = await new BenchInstance(ctx.instanceOptions).start();
+				try {
+					ctx.creds = await ctx.instance.ensureCredentials();
+					summary.ratelimit = await rateLimitRuns(ctx, o, log);
+				} finally {
+					await ctx.instance.stop();
+				}
+				summary.ratelimit.durationS = (Date.now() - began) / 1000;
+			}
 			const refused = proxy.refused();
 			if (refused.length) summary.meta.proxyRefused = refused;
 		}
@@ -676,12 +683,16 @@ async function main() {
 	}
 
 	const figures = renderFigures(summary);
-	console.log(`\n${figures}\n`);
+	const rateLimitFigures = summary.ratelimit ? renderRateLimit(summary) : undefined;
+	if (o.only.some((part) => part !== 'ratelimit')) console.log(`\n${figures}\n`);
+	if (rateLimitFigures) console.log(`\n${rateLimitFigures}\n`);
 	fs.mkdirSync(path.dirname(o.out), { recursive: true });
 	fs.writeFileSync(o.out, `${JSON.stringify(summary, null, '\t')}\n`);
 	log(`figures written to ${path.relative(process.cwd(), o.out)}`);
-	if (o.full && updateBenchmarkMd(path.join(lib.REPO_ROOT, 'BENCHMARK.md'), figures)) {
-		log('BENCHMARK.md updated');
+	const benchmarkMd = path.join(lib.REPO_ROOT, 'BENCHMARK.md');
+	if (o.full && updateBenchmarkMd(benchmarkMd, figures)) log('BENCHMARK.md updated');
+	if (o.rateLimitOfficial && updateBenchmarkMd(benchmarkMd, rateLimitFigures, 'ratelimit')) {
+		log('BENCHMARK.md: rate-limit figures updated');
 	}
 }
 

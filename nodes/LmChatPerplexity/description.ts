@@ -84,6 +84,6 @@ export const modelProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Request Option',
 		default: {},
-		options: pick(requestOptionsForPolling, ['maxRetries', 'timeout']),
+		options: pick(requestOptionsForPolling, ['maxRateLimitWait', 'maxRetries', 'timeout']),
 	},
 ];

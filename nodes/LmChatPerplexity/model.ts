@@ -147,7 +147,7 @@ function defineModel(sdk: AiNodeSdk) {
 			const { client, settings } = this.run;
 			return await client.call(
 				{ method: 'POST', path: AGENT_PATH, body, stream: body.stream ? 'agent' : undefined },
-				{ timeoutMs: settings.timeoutMs, maxRetries: settings.maxRetries, onText },
+				{ ...settings.call, onText },
 			);
 		}
 

@@ -101,6 +101,14 @@ class BenchInstance {
 				type: CREDENTIAL_TYPE,
 				baseUrl: `https://${PROXIED_HOST}`,
 			},
+			// The same address spelled with its port: the node keeps a rate state per Base URL, so
+			// runs with this credential leave the other's rate state alone.
+			{
+				key: 'tlsOwnState',
+				name: 'bench ours tls, own rate state',
+				type: CREDENTIAL_TYPE,
+				baseUrl: `https://${PROXIED_HOST}:443`,
+			},
 			{ key: 'builtin', name: 'bench built-in', type: BUILTIN_CREDENTIAL_TYPE },
 		];
 		const existing = await this.n8n.listCredentials();
@@ -219,6 +227,38 @@ class BenchInstance {
 			cpuMs: cpu,
 			memory: mem,
 		};
+	}
+
+	/**
+	 * Starts workflows together, as editors pressing "Execute workflow" at the same moment, and
+	 * waits until every one has finished. For runs measured by their run data rather than by n8n's
+	 * CPU: it asks n8n about the executions once every `pollMs`.
+	 */
+	async runTogether(workflowIds, { pollMs = 1000, timeoutMs = 900000 } = {}) {
+		const started = await Promise.all(
+			workflowIds.map((id) =>
+				this.n8n.request('POST', `/rest/workflows/${id}/run`, {
+					body: { triggerToStartFrom: { name: 'Manual Trigger' } },
+				}),
+			),
+		);
+		const executionIds = started.map(({ executionId }, i) => {
+			if (!executionId) throw new Error(`n8n did not start workflow ${workflowIds[i]}`);
+			return executionId;
+		});
+		const until = Date.now() + timeoutMs;
+		const statuses = new Array(workflowIds.length);
+		while (statuses.includes(undefined)) {
+			if (Date.now() > until) throw new Error(`executions ${executionIds} still running`);
+			await sleep(pollMs);
+			for (const [i, workflowId] of workflowIds.entries()) {
+				if (statuses[i] !== undefined) continue;
+				const list = await patiently(() => this.n8n.listExecutions(workflowId));
+				const summary = list.find((e) => e.id === executionIds[i]);
+				if (summary && TERMINAL(summary.status)) statuses[i] = summary.status;
+			}
+		}
+		return executionIds.map((executionId, i) => ({ executionId, status: statuses[i] }));
 	}
 
 	/** The execution with its run data (large for large runs: fetch it after measuring). */

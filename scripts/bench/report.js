@@ -133,21 +133,83 @@ function memoryTable(summary) {
 	);
 }
 
-function targetLines(summary) {
-	return summary.targets.map((t) => `- ${t.met ? 'met' : 'MISSED'}: ${t.name} (${t.detail})`);
+function targetLines(list) {
+	return list.map((t) => `- ${t.met ? 'met' : 'MISSED'}: ${t.name} (${t.detail})`);
+}
+
+function rateLimitTable(rateLimit) {
+	const rows = rateLimit.rows.map((r) => {
+		const failed = r.statuses.filter((s) => s !== 'success').length;
+		return [
+			r.limit,
+			r.node === 'ours' ? `${r.label}, Concurrency ${r.concurrency}` : r.label,
+			r.executions === 2 ? `2 × ${r.items / 2}` : String(r.items),
+			String(r.lost),
+			String(r.requests),
+			`${r.rateLimited} (${fixed(r.rateLimitedShare * 100, 1)} %)`,
+			seconds(r.timeMs),
+			seconds(r.allowedMs),
+			r.unlimitedMs === undefined ? '–' : seconds(r.unlimitedMs),
+			failed ? `failed (${failed} of ${r.executions})` : ratio(r.ratio),
+		];
+	});
+	return table(
+		[
+			'limit',
+			'node under test',
+			'items',
+			'lost',
+			'requests',
+			'answered 429',
+			'time',
+			'limit allows',
+			'without a limit',
+			'ratio',
+		],
+		rows,
+		'llrrrrrrrr',
+	);
+}
+
+/** The machine and the code a run measured, as one line. */
+function runLine(m, mode) {
+	return (
+		`Run of ${m.date} (${mode}): n8n ${m.n8nVersion} on Node ${m.n8nNode}, ${m.machine.cpus} × ` +
+		`${m.machine.cpuModel}, ${fixed(m.machine.memGiB, 0)} GiB; load average ` +
+		`${m.loadBefore.map((l) => l.toFixed(1)).join(' / ')} at the start. ` +
+		(m.options.tarball
+			? `Package from ${m.options.tarball}.`
+			: `Package ${m.packageVersion}, commit ${m.commit}.`)
+	);
+}
+
+/** The rate-limit figures (issue 8), as Markdown: their own block in BENCHMARK.md. */
+function renderRateLimit(summary) {
+	const r = summary.ratelimit;
+	const limits = r.limits
+		.map((l) => `${l.perMinute} per minute as ${l.limit} per ${fixed(l.windowMs / 1000, 0)} s`)
+		.join(', ');
+	return [
+		runLine(summary.meta, `rate limits, ${fixed(r.durationS / 60, 1)} min`),
+		`**Rate limits**: ${r.items} items per execution, the sandbox's limiter at ${limits} ` +
+			`(time ${r.timeScale}× faster, see below), sandbox latency ${r.latencyMs} ms, both nodes ` +
+			`over HTTPS, one run per line after a warm-up of ${r.warmUpItems} items per limit; ` +
+			`time = the node's start to its end in the run data (of both executions when two run ` +
+			`at once); without a limit = the same run just before, with the limiter off.`,
+		rateLimitTable(r),
+		'**Targets (issue 8)**, for Perplexity Chat',
+		targetLines(r.targets).join('\n'),
+		`Against the larger of the time the limit allows and its own time in the same run without ` +
+			`a limit, the slowest run of Perplexity Chat took ${ratio(r.slowestVsOwnPace.vsOwnPace)} ` +
+			`(${r.slowestVsOwnPace.limit}, Concurrency ${r.slowestVsOwnPace.concurrency}, ` +
+			`${r.slowestVsOwnPace.executions === 2 ? 'two executions' : 'one execution'}).`,
+	].join('\n\n');
 }
 
 /** Everything a reader needs from one run, as Markdown (for the terminal and BENCHMARK.md). */
 function renderFigures(summary) {
 	const m = summary.meta;
-	const parts = [
-		`Run of ${m.date} (${m.mode}, ${fixed(m.durationS / 60, 1)} min): n8n ${m.n8nVersion} on Node ` +
-			`${m.n8nNode}, ${m.machine.cpus} × ${m.machine.cpuModel}, ${fixed(m.machine.memGiB, 0)} GiB; ` +
-			`load average ${m.loadBefore.map((l) => l.toFixed(1)).join(' / ')} at the start. ` +
-			(m.options.tarball
-				? `Package from ${m.options.tarball}.`
-				: `Package ${m.packageVersion}, commit ${m.commit}.`),
-	];
+	const parts = [runLine(m, `${m.mode}, ${fixed(m.durationS / 60, 1)} min`)];
 	if (summary.throughput) {
 		const t = summary.throughput;
 		parts.push(
@@ -164,18 +226,6 @@ function renderFigures(summary) {
 					`${fixed(b.ms / 1000, 2)} s, ${fixed(b.vsLimit, 2)}× its physical limit of ` +
 					`${fixed(b.limitMs / 1000, 2)} s. That is the floor that the sandbox and this ` +
 					`machine set for (c).`,
-			);
-		}
-		if (t.rateLimited) {
-			const r = t.rateLimited;
-			const ok = r.byStatus['200'] ?? 0;
-			const limited = r.byStatus['429'] ?? 0;
-			const lost = r.status === 'success' ? '' : ' (their answers are lost with the failed node)';
-			parts.push(
-				`The built-in node with the sandbox limiting to ${r.limit} requests per minute ` +
-					`(Perplexity's lowest tier), ${t.items} items: execution \`${r.status}\`; ` +
-					`${limited} of ${r.requests} requests answered 429 and ${ok} answered 200${lost}; ` +
-					`peak ${r.peakInFlight} in flight.`,
 			);
 		}
 	}
@@ -207,19 +257,20 @@ function renderFigures(summary) {
 				`${fixed(ref.bytesPerItem / 1024, 1)} KiB per item.`,
 		);
 	}
-	if (summary.targets.length) parts.push('**Targets (issue 4)**', targetLines(summary).join('\n'));
+	if (summary.targets.length) {
+		parts.push('**Targets (issue 4)**', targetLines(summary.targets).join('\n'));
+	}
 	return parts.join('\n\n');
 }
 
-const START = '<!-- bench:figures:start (written by npm run bench; do not edit by hand) -->';
-const END = '<!-- bench:figures:end -->';
-
 /**
- * Replaces the generated block of BENCHMARK.md with these figures (the prose around it stays),
- * then lets prettier have the last word on layout when it is installed.
+ * Replaces a generated block of BENCHMARK.md (`figures`, `ratelimit`) with these figures (the
+ * prose around it stays), then lets prettier have the last word on layout when it is installed.
  */
-function updateBenchmarkMd(file, figures) {
+function updateBenchmarkMd(file, figures, block = 'figures') {
 	if (!fs.existsSync(file)) return false;
+	const START = `<!-- bench:${block}:start (written by npm run bench; do not edit by hand) -->`;
+	const END = `<!-- bench:${block}:end -->`;
 	const text = fs.readFileSync(file, 'utf8');
 	const from = text.indexOf(START);
 	const to = text.indexOf(END);
@@ -239,4 +290,4 @@ function updateBenchmarkMd(file, figures) {
 	return true;
 }
 
-module.exports = { median, linearFit, table, renderFigures, updateBenchmarkMd };
+module.exports = { median, linearFit, table, renderFigures, renderRateLimit, updateBenchmarkMd };

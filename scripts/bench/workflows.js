@@ -71,10 +71,11 @@ function underTest(variant, credentialId, sandboxUrl) {
 }
 
 /**
- * @param {{ name: string, items: number, variant?: object, credentialId?: string, sandboxUrl?: string }} o
- *   without `variant`: the Code node alone (the baseline that CPU and memory are measured against)
+ * @param {{ name: string, items: number, variant?: object, credentialId?: string, sandboxUrl?: string, tag?: string }} o
+ *   without `variant`: the Code node alone (the baseline that CPU and memory are measured against);
+ *   `tag` goes before every question, so that two workflows running at once ask different ones
  */
-function benchWorkflow({ name, items, variant, credentialId, sandboxUrl }) {
+function benchWorkflow({ name, items, variant, credentialId, sandboxUrl, tag = '' }) {
 	const nodes = [
 		{
 			id: 'b0000000-0000-4000-8000-000000000001',
@@ -91,7 +92,7 @@ function benchWorkflow({ name, items, variant, credentialId, sandboxUrl }) {
 			typeVersion: 2,
 			position: [220, 0],
 			parameters: {
-				jsCode: `return Array.from({ length: ${items} }, (_, i) => ({ json: { q: 'Question ' + i + '?' } }));`,
+				jsCode: `return Array.from({ length: ${items} }, (_, i) => ({ json: { q: ${JSON.stringify(`${tag}Question `)} + i + '?' } }));`,
 			},
 		},
 	];

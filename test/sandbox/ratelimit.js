@@ -3,34 +3,42 @@
 
 /**
  * The `x-ratelimit-*` headers every response carries, and the optional limiter (`rateLimit` config)
- * that answers 429 on its own. Fixed windows: simple to reason about in tests.
+ * that answers 429 on its own: `limit` requests per fixed window of `windowMs`, the windows laid on
+ * the clock (each starts at a multiple of `windowMs` since the Unix epoch). Perplexity's recorded
+ * answers give `x-ratelimit-reset` as the next whole second whatever moment of a second the request
+ * came in, which is what windows on the clock give; with whole-second windows the reset is exact.
  */
 
 /** What an unlimited sandbox advertises: a tier-like limit that never runs out, so clients that
  * throttle on `remaining` are not slowed down by the benchmark. */
 const NOMINAL_LIMIT = 1000;
+const NOMINAL_WINDOW_MS = 60_000;
 
 class RateLimiter {
 	/** @param {{ limit: number, windowMs: number } | null} rule */
 	constructor(rule) {
 		/** @type {{ limit: number, windowMs: number } | null} */
 		this.rule = rule;
-		this.windowStart = 0;
+		this.window = -1;
 		this.count = 0;
 	}
 
 	/** @param {{ limit: number, windowMs: number } | null} rule */
 	configure(rule) {
 		this.rule = rule;
-		this.windowStart = 0;
+		this.window = -1;
 		this.count = 0;
+	}
+
+	get #windowMs() {
+		return this.rule?.windowMs ?? NOMINAL_WINDOW_MS;
 	}
 
 	/** @param {number} now */
 	#roll(now) {
-		const windowMs = this.rule?.windowMs ?? 60_000;
-		if (now - this.windowStart >= windowMs) {
-			this.windowStart = now;
+		const window = Math.floor(now / this.#windowMs);
+		if (window !== this.window) {
+			this.window = window;
 			this.count = 0;
 		}
 	}
@@ -51,13 +59,14 @@ class RateLimiter {
 	 */
 	headers(now) {
 		this.#roll(now);
-		const windowMs = this.rule?.windowMs ?? 60_000;
 		const limit = this.rule?.limit ?? NOMINAL_LIMIT;
-		const remaining = this.rule ? Math.max(0, limit - this.count) : NOMINAL_LIMIT - 1;
+		const used = this.rule ? Math.min(this.count, limit) : 1;
+		const end = (this.window + 1) * this.#windowMs;
 		return {
 			'x-ratelimit-limit': String(limit),
-			'x-ratelimit-remaining': String(remaining),
-			'x-ratelimit-reset': String(Math.ceil((this.windowStart + windowMs) / 1000)),
+			'x-ratelimit-remaining': String(limit - used),
+			'x-ratelimit-reset': String(Math.ceil(end / 1000)),
+			'x-ratelimit-used': String(used),
 		};
 	}
 }

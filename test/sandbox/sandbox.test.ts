@@ -136,25 +136,29 @@ describe('GET /v1/models', () => {
 });
 
 describe('headers and routing', () => {
-	it('puts x-request-id and x-ratelimit-* on every response', async () => {
+	it('puts x-request-id and x-ratelimit-* on every response but a 401, as recorded', async () => {
 		const now = Math.floor(Date.now() / 1000);
 		const replies = [
 			await ask('What is rain?'),
 			await agent({ input: 'x' }),
-			await agent({ input: 'x' }, null),
 			await call('GET', '/v1/nothing'),
 			await call('GET', '/v1/models'),
 		];
-		expect(replies.map((r) => r.status)).toEqual([200, 400, 401, 404, 200]);
+		expect(replies.map((r) => r.status)).toEqual([200, 400, 404, 200]);
 		const ids = new Set<string>();
 		for (const r of replies) {
 			ids.add(r.headers.get('x-request-id') ?? '');
 			expect(Number(r.headers.get('x-ratelimit-limit'))).toBeGreaterThan(0);
 			expect(Number(r.headers.get('x-ratelimit-remaining'))).toBeGreaterThanOrEqual(0);
+			expect(Number(r.headers.get('x-ratelimit-used'))).toBeGreaterThan(0);
 			const reset = Number(r.headers.get('x-ratelimit-reset'));
 			expect(reset).toBeGreaterThanOrEqual(now);
 			expect(reset).toBeLessThan(now + 3600);
 		}
+		const unauthorized = await agent({ input: 'x' }, null);
+		expect(unauthorized.status).toBe(401);
+		const names = [...unauthorized.headers.keys()];
+		expect(names.filter((name) => name.startsWith('x-'))).toEqual([]);
 		expect(ids.size).toBe(replies.length);
 		expect(ids.has('')).toBe(false);
 	});
@@ -1665,24 +1669,30 @@ describe('latency and the rate limiter', () => {
 		expect((await call('GET', '/v1/models')).ms).toBeLessThan(200);
 	});
 
-	it('answers 429 over the configured limit and recovers after the window', async () => {
-		sb.configure({ rateLimit: { limit: 3, windowMs: 400 } });
-		const remaining = [];
+	it('answers 429 over the configured limit and recovers in the next window', async () => {
+		sb.configure({ rateLimit: { limit: 3, windowMs: 1000 } });
+		// Windows lie on the clock: start just after one begins, so that all four fall in it.
+		const windowStart = (Math.floor(Date.now() / 1000) + 1) * 1000;
+		await sleep(windowStart + 20 - Date.now());
+		const counts = [];
 		for (let i = 0; i < 3; i++) {
 			const r = await ask('hi');
 			expect(r.status).toBe(200);
 			expect(r.headers.get('x-ratelimit-limit')).toBe('3');
-			remaining.push(r.headers.get('x-ratelimit-remaining'));
+			expect(r.headers.get('x-ratelimit-reset')).toBe(String(windowStart / 1000 + 1));
+			counts.push([r.headers.get('x-ratelimit-remaining'), r.headers.get('x-ratelimit-used')]);
 		}
-		expect(remaining).toEqual(['2', '1', '0']);
+		expect(counts).toEqual([
+			['2', '1'],
+			['1', '2'],
+			['0', '3'],
+		]);
 		const limited = await ask('hi');
 		expectEnvelope(limited, 429, 'request_rate_limit_exceeded');
 		expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
-		expect(Number(limited.headers.get('x-ratelimit-reset'))).toBeGreaterThanOrEqual(
-			Math.floor(Date.now() / 1000),
-		);
+		expect(limited.headers.get('x-ratelimit-reset')).toBe(String(windowStart / 1000 + 1));
 		expect(sb.requests()[3].fault).toBe('rate_limiter');
-		await sleep(450);
+		await sleep(windowStart + 1000 - Date.now());
 		expect((await ask('hi')).status).toBe(200);
 	});
 });

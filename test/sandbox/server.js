@@ -183,6 +183,8 @@ async function handleApi(state, req, res, path) {
 		if (route.auth) {
 			entry.auth = authOf(req.headers.authorization, state.apiKey);
 			if (entry.auth !== 'ok') {
+				// As recorded: Perplexity's 401 has neither x-request-id nor x-ratelimit-* headers.
+				x.headers = {};
 				throw new ApiError(
 					401,
 					'invalid_api_key',

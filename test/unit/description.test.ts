@@ -8,6 +8,7 @@ import * as path from 'node:path';
 
 import type { IDataObject, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
+import { modelProperties } from '../../nodes/LmChatPerplexity/description';
 import { PerplexityChat } from '../../nodes/PerplexityChat/PerplexityChat.node';
 import { InputError } from '../../nodes/PerplexityChat/helpers/inputError';
 import { present } from '../../nodes/PerplexityChat/helpers/presentation';
@@ -345,6 +346,16 @@ describe('rate limits in the editor', () => {
 		for (const collection of requestOptions) {
 			expect(collection.displayOptions?.show?.['@version']).toBeUndefined();
 		}
+	});
+
+	it('Perplexity Chat Model offers the same Max Wait for Rate Limit, range and description alike', () => {
+		const option = (properties: INodeProperties[]) =>
+			(properties.find((p) => p.name === 'requestOptions')?.options as INodeProperties[]).find(
+				(p) => p.name === 'maxRateLimitWait',
+			);
+		const ours = option(requestOptions);
+		expect(ours?.typeOptions).toEqual(editorLimits('requestOptions.maxRateLimitWait'));
+		expect(option(modelProperties)).toEqual(ours);
 	});
 });
 

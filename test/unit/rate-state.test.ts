@@ -96,15 +96,18 @@ describe('RateState', () => {
 		state.finish(first, { status: 200, headers: limits(5, 4, T0 + 60_000) }, T0 + 10);
 		expect(state.remaining).toBe(4);
 		let now = T0 + 10;
-		let starts = 0;
+		const starts: number[] = [];
 		for (;;) {
 			const decision = state.tryStart(now);
-			if (decision.go) starts++;
+			if (decision.go) starts.push(decision.startedAt);
 			else if (now + decision.waitMs >= T0 + 60_000) break;
 			else now += decision.waitMs;
 		}
-		expect(starts).toBe(4);
+		expect(starts).toHaveLength(4);
 		expect(state.tryStart(now)).toEqual({ go: false, waitMs: T0 + 60_000 - now, forSlot: false });
+		for (const startedAt of starts) {
+			state.finish(startedAt, { status: 200, headers: limits(5, 0, T0 + 60_000) }, now);
+		}
 		// After the reset a fresh window holds the advertised limit again, at once.
 		for (let index = 0; index < 5; index++) start(state, T0 + 60_000);
 		expect(state.remaining).toBe(0);
@@ -115,10 +118,21 @@ describe('RateState', () => {
 		state.finish(start(state, T0), { status: 200, headers: limits(100, 40, T0 + 8_400) }, T0);
 		for (let index = 0; index < 20; index++) start(state, T0);
 		expect(state.remaining).toBe(20);
-		// 20 left for the 8.4 s to the reset: one every 400 ms, the last 400 ms before the reset.
-		expect(state.tryStart(T0 + 100)).toEqual({ go: false, waitMs: 300, forSlot: false });
-		expect(state.tryStart(T0 + 400)).toMatchObject({ go: true });
-		expect(state.tryStart(T0 + 400)).toEqual({ go: false, waitMs: 400, forSlot: false });
+		// 20 left for the 8.4 s to the reset and 30 waiting: one every 400 ms, the last 400 ms
+		// before the reset.
+		expect(state.tryStart(T0 + 100, 30)).toEqual({ go: false, waitMs: 300, forSlot: false });
+		expect(state.tryStart(T0 + 400, 30)).toMatchObject({ go: true });
+		expect(state.tryStart(T0 + 400, 29)).toEqual({ go: false, waitMs: 400, forSlot: false });
+	});
+
+	it('sends at once what waits when it all fits in what is left of the window', () => {
+		const state = new RateState();
+		state.finish(start(state, T0), { status: 200, headers: limits(30, 10, T0 + 900) }, T0);
+		// Ten left, ten waiting: the last of a run's items need not be spread over the window.
+		for (let waiting = 10; waiting > 0; waiting--) {
+			expect(state.tryStart(T0 + 1, waiting)).toMatchObject({ go: true });
+		}
+		expect(state.tryStart(T0 + 1, 1)).toEqual({ go: false, waitMs: 899, forSlot: false });
 	});
 
 	it('keeps the lower of its own count and the server’s within one window', () => {
@@ -146,6 +160,23 @@ describe('RateState', () => {
 		// The limit went up (a new tier): the six already sent still count against it.
 		state.finish(T0 + 1_000, { status: 200, headers: limits(1000, 999, T0 + 61_000) }, T0 + 1_100);
 		expect(state.remaining).toBe(994);
+	});
+
+	it('a request in flight when the window turns counts in the new one until its answer says otherwise', () => {
+		const state = new RateState();
+		state.finish(start(state, T0), { status: 200, headers: limits(3, 2, T0 + 1_000) }, T0 + 10);
+		const a = start(state, T0 + 990);
+		const b = start(state, T0 + 995);
+		// The window turns with both still out: either may have reached the server after it.
+		start(state, T0 + 1_000);
+		expect(state.tryStart(T0 + 1_000)).toEqual({ go: false, waitMs: Infinity, forSlot: true });
+		// a was counted in the window before: its place comes back.
+		state.finish(a, { status: 200, headers: limits(3, 0, T0 + 1_000) }, T0 + 1_050);
+		start(state, T0 + 1_050);
+		// b reached the server after the boundary: it stays counted, and the window is full.
+		state.finish(b, { status: 200, headers: limits(3, 1, T0 + 2_000) }, T0 + 1_060);
+		expect(state.remaining).toBe(0);
+		expect(state.tryStart(T0 + 1_060)).toEqual({ go: false, waitMs: 940, forSlot: false });
 	});
 
 	it('does not take window figures from a 429, only its pause', () => {
@@ -206,6 +237,34 @@ describe('RateGate', () => {
 		expect(bStarted).toBe(false);
 		gate.leave(a.startedAt, { status: 200 });
 		expect(await b).toMatchObject({ entered: true });
+	});
+});
+
+describe('RateGate: what waits decides whether to spread', () => {
+	/**
+	 * Holds `count` requests at a gate whose first request is out (the others wait for its
+	 * answer), answers it with `remaining` of 30 left in a window ending 900 ms later, and tells
+	 * which of the held ones started at once; the others are cancelled.
+	 */
+	async function startedAtOnce(count: number, remaining: number): Promise<boolean[]> {
+		const gate = new RateGate(() => T0);
+		const first = await gate.enter(60_000);
+		if (!first.entered) throw new Error('not entered');
+		const cancel = new AbortController();
+		const held = Array.from({ length: count }, () => gate.enter(60_000, cancel.signal));
+		gate.leave(first.startedAt, { status: 200, headers: limits(30, remaining, T0 + 900) });
+		await new Promise((resolve) => setImmediate(resolve));
+		cancel.abort();
+		return (await Promise.all(held)).map((entry) => entry.entered);
+	}
+
+	it('the requests held at the gate go at once when they all fit in what is left of the window', async () => {
+		expect(await startedAtOnce(3, 3)).toEqual([true, true, true]);
+	});
+
+	it('when more are held than the window has left, they are spread over the time to the reset', async () => {
+		// Three left for five: the first of them goes a quarter of the 900 ms later, not now.
+		expect(await startedAtOnce(5, 3)).toEqual(Array(5).fill(false));
 	});
 });
 

@@ -5,6 +5,7 @@ import {
 	resolveChatSettings,
 	resolveExecutionSettings,
 } from '../../PerplexityChat/helpers/settings';
+import type { CallOptions } from '../../PerplexityChat/transport/client';
 
 /** What one Perplexity Chat Model sub-node is set to, checked once when the AI node asks for it. */
 export interface ModelSettings {
@@ -14,8 +15,8 @@ export interface ModelSettings {
 	body: IDataObject;
 	webSearch: boolean;
 	appendSources: boolean;
-	timeoutMs: number;
-	maxRetries: number;
+	/** Request Options, handed to every call of the client as they are. */
+	call: Required<Pick<CallOptions, 'timeoutMs' | 'maxRetries' | 'maxRateLimitWaitMs'>>;
 }
 
 /**
@@ -53,13 +54,12 @@ export function resolveModelSettings(
 		...settings,
 		stream: false,
 	});
-	const execution = resolveExecutionSettings(requestOptions);
+	const { timeoutMs, maxRetries, maxRateLimitWaitMs } = resolveExecutionSettings(requestOptions);
 	return {
 		modelId: settings.model,
 		body,
 		webSearch: !settings.search.disabled,
 		appendSources: options.appendSources !== false,
-		timeoutMs: execution.timeoutMs,
-		maxRetries: execution.maxRetries,
+		call: { timeoutMs, maxRetries, maxRateLimitWaitMs },
 	};
 }

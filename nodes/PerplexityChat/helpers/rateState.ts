@@ -67,13 +67,23 @@ export class RateState {
 	private lastStartAt = -Infinity;
 	/** Our starts since the server's last window passed, before a response told the new one. */
 	private startedSinceRoll = 0;
+	/**
+	 * When the count last moved on to a new window, the end of the window it left, and how many
+	 * of the requests then in flight have not answered yet.
+	 */
+	private rolledAt = -Infinity;
+	private rolledFrom?: number;
+	private straddling = 0;
 	private lastDecreaseAt = -Infinity;
 	private pausesInARow = 0;
 	/** Whether any request has come back yet: until then one goes out alone, to learn the limit. */
 	private heardBack = false;
 
-	/** Whether a request may start now; if so it is counted as started. */
-	tryStart(now: number): StartDecision {
+	/**
+	 * Whether a request may start now; if so it is counted as started. `waiting` is how many
+	 * requests of this state want to start, this one included.
+	 */
+	tryStart(now: number, waiting = 1): StartDecision {
 		if (now < this.pausedUntil) {
 			return { go: false, waitMs: this.pausedUntil - now, forSlot: false };
 		}
@@ -82,10 +92,15 @@ export class RateState {
 		}
 		if (this.resetAt !== undefined && now >= this.resetAt) {
 			// The server's window has passed: a fresh one holds `limit` requests again, until a
-			// response tells its end.
-			this.remaining = this.limit;
+			// response tells its end. A request still in flight may have reached the server after
+			// the boundary, and then it counts in the new window: it is counted there until its
+			// answer says otherwise.
+			this.rolledAt = now;
+			this.rolledFrom = this.resetAt;
+			this.straddling = this.inFlight;
+			this.startedSinceRoll = this.inFlight;
+			this.remaining = this.limit === undefined ? undefined : this.limit - this.inFlight;
 			this.resetAt = undefined;
-			this.startedSinceRoll = 0;
 		}
 		if (this.remaining !== undefined) {
 			if (this.remaining <= 0) {
@@ -94,9 +109,15 @@ export class RateState {
 				}
 				// The window's end is not known yet: the next answer tells it.
 				if (this.inFlight > 0) return { go: false, waitMs: Infinity, forSlot: true };
-			} else if (this.resetAt !== undefined && this.remaining <= LOW_REMAINING) {
-				// Few requests left: spread them evenly over the time to the reset instead of
-				// bursting, with the last one a gap before the reset.
+			} else if (
+				this.resetAt !== undefined &&
+				this.remaining <= LOW_REMAINING &&
+				waiting > this.remaining
+			) {
+				// Few requests left and more waiting than that: some wait for the next window
+				// whatever happens, so the ones left are spread evenly over the time to the reset
+				// instead of bursting, with the last one a gap before the reset. When all that wait
+				// fit, they go now: holding them back would only make the run longer.
 				const next = this.lastStartAt + (this.resetAt - this.lastStartAt) / (this.remaining + 1);
 				if (next > now) return { go: false, waitMs: next - now, forSlot: false };
 			}
@@ -113,6 +134,16 @@ export class RateState {
 		this.inFlight = Math.max(0, this.inFlight - 1);
 		this.heardBack = true;
 		const { status } = outcome;
+		if (startedAt < this.rolledAt && this.straddling > 0) {
+			this.straddling--;
+			const reset = resetTime(outcome.headers, now);
+			const ok = status !== undefined && status >= 200 && status < 300;
+			if (ok && reset !== undefined && this.rolledFrom !== undefined && reset <= this.rolledFrom) {
+				// It reached the server before the boundary: its place in the new window is free.
+				this.startedSinceRoll = Math.max(0, this.startedSinceRoll - 1);
+				if (this.remaining !== undefined) this.remaining++;
+			}
+		}
 		if (status === 429) {
 			this.onRateLimited(startedAt, outcome.retryAfterMs, now);
 		} else if (status !== undefined && status >= 200 && status < 300) {

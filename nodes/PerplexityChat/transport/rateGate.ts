@@ -24,6 +24,9 @@ export class RateGate {
 	 */
 	private readonly limiters = new Map<number, RateLimiter>();
 
+	/** Requests inside enter(): those that want to start. */
+	private entering = 0;
+
 	constructor(private readonly now: () => number = Date.now) {}
 
 	/** The limiter that every request of this state with this Max Requests per Minute shares. */
@@ -41,18 +44,23 @@ export class RateGate {
 	 * waiting on the rate limit; a wait that would go beyond it is not begun.
 	 */
 	async enter(maxWaitMs: number, signal?: AbortSignal): Promise<GateEntry> {
-		const began = this.now();
-		for (;;) {
-			const waitedMs = this.now() - began;
-			if (signal?.aborted) return { entered: false, reason: 'cancelled', waitedMs };
-			const decision = this.state.tryStart(this.now());
-			if (decision.go) return { entered: true, startedAt: decision.startedAt, waitedMs };
-			const left = maxWaitMs - waitedMs;
-			if (!decision.forSlot && decision.waitMs > left) {
-				return { entered: false, reason: 'expired', waitedMs };
+		this.entering++;
+		try {
+			const began = this.now();
+			for (;;) {
+				const waitedMs = this.now() - began;
+				if (signal?.aborted) return { entered: false, reason: 'cancelled', waitedMs };
+				const decision = this.state.tryStart(this.now(), this.entering);
+				if (decision.go) return { entered: true, startedAt: decision.startedAt, waitedMs };
+				const left = maxWaitMs - waitedMs;
+				if (!decision.forSlot && decision.waitMs > left) {
+					return { entered: false, reason: 'expired', waitedMs };
+				}
+				if (left <= 0) return { entered: false, reason: 'expired', waitedMs };
+				await this.waitForChange(Math.min(decision.waitMs, left), signal);
 			}
-			if (left <= 0) return { entered: false, reason: 'expired', waitedMs };
-			await this.waitForChange(Math.min(decision.waitMs, left), signal);
+		} finally {
+			this.entering--;
 		}
 	}
 
