@@ -11,7 +11,7 @@ import {
 	TERMINAL_AGENT_STATUSES,
 } from '../helpers/responses';
 import { sleepUnlessCancelled } from '../helpers/scheduling';
-import type { CallResult, PerplexityClient } from '../transport/client';
+import { type CallResult, callOptionsOf, type PerplexityClient } from '../transport/client';
 import { cancelledFailure, runFailure } from '../transport/failures';
 import { failureToNodeApiError } from '../transport/nodeErrors';
 import type { ItemError } from './runItems';
@@ -49,12 +49,7 @@ export async function waitForRun(
 		if (signal?.aborted) return { ok: false, failure: cancelledFailure(), attempts: 1 };
 		current = await client.call(
 			{ method: 'GET', path: `${RESPONSES_PATH}/${encodeURIComponent(String(current.body.id))}` },
-			{
-				timeoutMs: execution.timeoutMs,
-				maxRetries: execution.maxRetries,
-				maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
-				requestsPerMinute: execution.requestsPerMinute,
-			},
+			callOptionsOf(execution),
 		);
 	}
 	return current;

@@ -1,11 +1,9 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { isPlainObject } from './validation';
+
 /** Sums of money below this are float noise: a nano-dollar is far below any price Perplexity has. */
 const PRECISION = 1e9;
-
-function isPlainObject(value: unknown): value is IDataObject {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 const round = (value: number) =>
 	Number.isInteger(value) ? value : Math.round(value * PRECISION) / PRECISION;

@@ -5,6 +5,11 @@ import { InputError } from './inputError';
 import type { JsonSchemaFormat, UserLocation, WebFilters } from './interfaces';
 import { type NumberRange, RANGES } from './ranges';
 
+/** An object with fields: not null, not a list. */
+export function isPlainObject(value: unknown): value is IDataObject {
+	return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 /** JSON.parse without throwing, so that callers can report the problem as bad input. */
 export function parseJson(text: string): { value: unknown } | { problem: string } {
 	try {

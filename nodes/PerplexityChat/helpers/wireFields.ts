@@ -1,4 +1,5 @@
 import type { ApiKind } from './interfaces';
+import { isPlainObject } from './validation';
 
 /**
  * Every field the node can send, on each API, with the evidence that the API takes it. No machine
@@ -520,10 +521,6 @@ export const CHAT_ENDPOINTS: Readonly<Record<ApiKind, WireEndpoint>> = {
 
 export function isProven(field: WireField): boolean {
 	return field.evidence.includes('R') || field.evidence.includes('S');
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

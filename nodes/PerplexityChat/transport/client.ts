@@ -16,6 +16,7 @@ import {
 	DEFAULT_MAX_RATE_LIMIT_WAIT_S,
 	SONAR_PATH,
 } from '../helpers/constants';
+import type { ExecutionSettings } from '../helpers/interfaces';
 import { sleepUnlessCancelled } from '../helpers/scheduling';
 import { CHAT_ENDPOINTS, refusedField, type WireEndpoint } from '../helpers/wireFields';
 import {
@@ -51,6 +52,16 @@ export interface CallOptions {
 	requestsPerMinute?: number;
 	/** Receives text deltas of a streamed answer as they arrive. */
 	onText?: (delta: string) => void;
+}
+
+/** A request's options as the run's Request Options set them. */
+export function callOptionsOf(execution: ExecutionSettings): CallOptions {
+	return {
+		timeoutMs: execution.timeoutMs,
+		maxRetries: execution.maxRetries,
+		maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
+		requestsPerMinute: execution.requestsPerMinute,
+	};
 }
 
 export type CallResult =

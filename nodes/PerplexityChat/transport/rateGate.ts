@@ -48,9 +48,10 @@ export class RateGate {
 		try {
 			const began = this.now();
 			for (;;) {
-				const waitedMs = this.now() - began;
+				const now = this.now();
+				const waitedMs = now - began;
 				if (signal?.aborted) return { entered: false, reason: 'cancelled', waitedMs };
-				const decision = this.state.tryStart(this.now(), this.entering);
+				const decision = this.state.tryStart(now, this.entering);
 				if (decision.go) return { entered: true, startedAt: decision.startedAt, waitedMs };
 				const left = maxWaitMs - waitedMs;
 				if (!decision.forSlot && decision.waitMs > left) {

@@ -19,7 +19,7 @@ import {
 	resolveChatSettings,
 	resolveOutputSettings,
 } from '../../helpers/settings';
-import type { PerplexityClient } from '../../transport/client';
+import { callOptionsOf, type PerplexityClient } from '../../transport/client';
 import {
 	FROM_V2,
 	modelProperty,
@@ -351,10 +351,7 @@ export async function execute(
 				stream: settings.stream ? settings.api : undefined,
 			},
 			{
-				timeoutMs: execution.timeoutMs,
-				maxRetries: execution.maxRetries,
-				maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
-				requestsPerMinute: execution.requestsPerMinute,
+				...callOptionsOf(execution),
 				onText: forward ? (delta) => void pending.push(send('item', itemIndex, delta)) : undefined,
 			},
 		);

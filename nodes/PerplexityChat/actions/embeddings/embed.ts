@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { addRunTotals } from '../../helpers/runTotals';
 import type { WireEndpoint } from '../../helpers/wireFields';
-import type { PerplexityClient } from '../../transport/client';
+import { callOptionsOf, type PerplexityClient } from '../../transport/client';
 import type { ApiFailure } from '../../transport/failures';
 import { failureToNodeApiError } from '../../transport/nodeErrors';
 import { type Batch, inputErrorFor, readExecutionSettings, runBatches } from '../runItems';
@@ -123,23 +123,19 @@ export async function embedItems(
 				const body = requestBody(settings, endpoint.input(units));
 				const result = await client.call(
 					{ method: 'POST', path: endpoint.path, body, endpoint: endpoint.wire },
-					{
-						timeoutMs: execution.timeoutMs,
-						maxRetries: execution.maxRetries,
-						maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
-						requestsPerMinute: execution.requestsPerMinute,
-					},
+					callOptionsOf(execution),
 				);
 				// An answer the node cannot use still reported its usage; a failed request reports none.
 				if (result.ok && addTotals) usages.push(result.body.usage);
 				const failure = result.ok ? store(settings, units, result.body) : result.failure;
 				if (!failure) return undefined;
+				const note =
+					carried.length > 1
+						? `The same request carried the texts of ${describeItems(carried)}, and each of them fails with it.`
+						: undefined;
 				return (itemIndex) => {
 					const error = failureToNodeApiError(node, failure, result.attempts, itemIndex, secrets);
-					if (carried.length > 1) {
-						const note = `The same request carried the texts of ${describeItems(carried)}, and each of them fails with it.`;
-						error.description = [error.description, note].filter(Boolean).join(' ');
-					}
+					if (note) error.description = [error.description, note].filter(Boolean).join(' ');
 					return error;
 				};
 			},

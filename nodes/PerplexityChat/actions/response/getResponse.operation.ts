@@ -13,7 +13,7 @@ import { type Presentation, present } from '../../helpers/presentation';
 import { addRunTotals } from '../../helpers/runTotals';
 import { resolveOutputSettings } from '../../helpers/settings';
 import { checkResponseId } from '../../helpers/validation';
-import type { PerplexityClient } from '../../transport/client';
+import { callOptionsOf, type PerplexityClient } from '../../transport/client';
 import {
 	addRunTotalsOption,
 	FROM_V2,
@@ -113,11 +113,7 @@ export async function execute(
 		async ({ id, wait, output }, itemIndex) => {
 			const fetched = await client.call(
 				{ method: 'GET', path: `${RESPONSES_PATH}/${encodeURIComponent(id)}` },
-				{
-					timeoutMs: execution.timeoutMs,
-					maxRetries: execution.maxRetries,
-					maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
-				},
+				callOptionsOf(execution),
 			);
 			const result =
 				fetched.ok && wait ? await waitForRun(client, fetched.body, execution) : fetched;

@@ -1,10 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { isPlainObject } from '../../helpers/validation';
+
 /** The query a page answered: one query, or the list when Perplexity does not say which. */
 export type AnsweredQuery = string | string[];
-
-const isObject = (value: unknown): value is IDataObject =>
-	value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * The pages of an answer, each with the query it answered, in Perplexity's order; undefined when
@@ -25,7 +24,7 @@ export function pagesOf(body: IDataObject, queries: string[]): IDataObject[] | u
 	const items: IDataObject[] = [];
 	for (const { pages, query } of groups) {
 		for (const page of pages) {
-			if (!isObject(page)) return undefined;
+			if (!isPlainObject(page)) return undefined;
 			items.push({
 				title: page.title ?? null,
 				url: page.url ?? null,

@@ -7,7 +7,7 @@ import type {
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { editorLimitsOf } from '../../helpers/ranges';
-import type { PerplexityClient } from '../../transport/client';
+import { callOptionsOf, type PerplexityClient } from '../../transport/client';
 import { failureToNodeApiError } from '../../transport/nodeErrors';
 import { requestOptionsForRequests } from '../common.description';
 import { readExecutionSettings, runItems } from '../runItems';
@@ -134,7 +134,6 @@ export const description = updateDisplayOptions(
 interface PreparedSearch {
 	queries: string[];
 	body: IDataObject;
-	output: OutputMode;
 }
 
 function readSearchParameters(context: IExecuteFunctions, itemIndex: number): RawSearchParameters {
@@ -153,26 +152,22 @@ export async function execute(
 	const { execution } = readExecutionSettings(this);
 	const node = this.getNode();
 
+	// Not an expression (noDataExpression): the same for every item.
+	const output = this.getNodeParameter('output', 0, 'perResult') as OutputMode;
 	const prepare = (itemIndex: number): PreparedSearch => {
 		const settings = resolveSearchSettings(readSearchParameters(this, itemIndex));
 		return {
 			queries: settings.queries,
 			body: buildSearchRequest(settings),
-			output: this.getNodeParameter('output', itemIndex, 'perResult') as OutputMode,
 		};
 	};
 
 	const foundNothing: number[] = [];
 	const result = await runItems(this, execution, prepare, async (prepared, itemIndex) => {
-		const { queries, body, output } = prepared;
+		const { queries, body } = prepared;
 		const answer = await client.call(
 			{ method: 'POST', path: SEARCH_PATH, body, endpoint: SEARCH_ENDPOINT },
-			{
-				timeoutMs: execution.timeoutMs,
-				maxRetries: execution.maxRetries,
-				maxRateLimitWaitMs: execution.maxRateLimitWaitMs,
-				requestsPerMinute: execution.requestsPerMinute,
-			},
+			callOptionsOf(execution),
 		);
 		if (!answer.ok) {
 			return failureToNodeApiError(node, answer.failure, answer.attempts, itemIndex, secrets);
